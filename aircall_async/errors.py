@@ -1,0 +1,199 @@
+"""Exceptions raised by the client, one class per kind of failure.
+
+Every exception derives from :class:`AircallError`. HTTP failures carry what the
+server said (``error`` and ``troubleshoot`` from the body), the method and the path,
+never the query string (it can hold e-mails and phone numbers) nor any header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AircallError",
+    "BadRequestError",
+    "ConflictError",
+    "ForbiddenError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "PaginationLimitError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "UnprocessableEntityError",
+    "error_for_response",
+]
+
+
+class AircallError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class TransportError(AircallError):
+    """The request never got an HTTP answer: connection refused or dropped, or a timeout.
+
+    Raised after the retries allowed for the method are spent. ``method`` and ``path``
+    say which request failed; ``__cause__`` holds the underlying aiohttp or asyncio error.
+    """
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        super().__init__(f"{message} ({method} {path})")
+        self.method = method
+        self.path = path
+
+
+class PaginationLimitError(AircallError):
+    """A listing reached the API's 10,000-item cap and cannot be continued.
+
+    Raised when the endpoint has no ``from``/``to`` filter on the creation time, when
+    the order is not by creation time, or when more than the cap share one timestamp.
+    """
+
+
+class APIError(AircallError):
+    """The API answered with an error status (any 4xx or 5xx without a subclass of its own).
+
+    Attributes: ``status`` (int), ``error`` and ``troubleshoot`` (from the JSON body,
+    ``None`` when the body had none), ``method`` and ``path`` of the request.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        error: str | None = None,
+        troubleshoot: str | None = None,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        self.status = status
+        self.error = error
+        self.troubleshoot = troubleshoot
+        self.method = method
+        self.path = path
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        text = f"{self.status}"
+        if self.error:
+            text += f" {self.error}"
+        if self.troubleshoot:
+            text += f": {self.troubleshoot}"
+        if self.method or self.path:
+            text += f" ({self.method} {self.path})"
+        return text
+
+
+class BadRequestError(APIError):
+    """400: the request was malformed or broke a rule of the endpoint."""
+
+
+class ForbiddenError(APIError):
+    """403: the credentials are missing, wrong, or not allowed for this endpoint."""
+
+
+class NotFoundError(APIError):
+    """404: the resource does not exist (or is not visible to these credentials)."""
+
+
+class MethodNotAllowedError(APIError):
+    """405: the action is not possible now (for example the user is not available)."""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the current state (for example a 21st phone number)."""
+
+
+class UnprocessableEntityError(APIError):
+    """422: a mandatory attribute is missing or invalid; ``troubleshoot`` says which."""
+
+
+class RateLimitError(APIError):
+    """429: the rate limit was exceeded and the retries are spent.
+
+    ``reset_at`` is the aware UTC datetime when the server's window ends, or ``None``
+    when the answer did not say.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        error: str | None = None,
+        troubleshoot: str | None = None,
+        method: str = "",
+        path: str = "",
+        reset_at: datetime | None = None,
+    ) -> None:
+        self.reset_at = reset_at
+        super().__init__(status, error=error, troubleshoot=troubleshoot, method=method, path=path)
+
+    def _describe(self) -> str:
+        text = super()._describe()
+        if self.reset_at is not None:
+            text += f"; budget resets at {self.reset_at.isoformat()}"
+        return text
+
+
+class ServerError(APIError):
+    """5xx: the server failed; raised after the retries allowed for the method."""
+
+
+_BY_STATUS: Mapping[int, type[APIError]] = {
+    400: BadRequestError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _error_fields(body: bytes) -> tuple[str | None, str | None]:
+    """Read ``error`` and ``troubleshoot`` from an error body; tolerate any content."""
+    try:
+        decoded: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(decoded, dict):
+        return None, None
+
+    def text(key: str) -> str | None:
+        value = decoded.get(key)
+        if value is None:
+            return None
+        return value if isinstance(value, str) else json.dumps(value)
+
+    return text("error"), text("troubleshoot")
+
+
+def error_for_response(
+    status: int,
+    body: bytes,
+    *,
+    method: str,
+    path: str,
+    reset_at: datetime | None = None,
+) -> APIError:
+    """Build the exception for an error answer: the class follows the status alone.
+
+    A body that is empty or not JSON still gives the right class, with ``error`` and
+    ``troubleshoot`` left ``None``. Never raises.
+    """
+    error, troubleshoot = _error_fields(body)
+    if status == 429:
+        return RateLimitError(
+            status,
+            error=error,
+            troubleshoot=troubleshoot,
+            method=method,
+            path=path,
+            reset_at=reset_at,
+        )
+    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIError)
+    return cls(status, error=error, troubleshoot=troubleshoot, method=method, path=path)

@@ -1,0 +1,184 @@
+"""Staying inside the API's request budget.
+
+Three pieces, from pure to stateful:
+
+- :class:`RateLimit`, the configured budget (a frozen value);
+- :class:`RateLimitStatus`, what the server last said, read ``from_http(headers)``;
+- :class:`Throttler`, the one object every request of a client passes through.
+
+The server counts requests in fixed windows whose alignment the client cannot see, so
+the throttler keeps a sliding log instead: a request may start only when fewer than
+``limit`` requests finished in the last ``per`` seconds and are still running. Any window
+of ``per`` seconds, however aligned, then holds at most ``limit`` arrivals at the server,
+because a request reaches the server before it finishes. The headers stay the truth: a
+different limit replaces the configured one, and "0 remaining" or a 429 stops everybody
+until the server's reset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+
+__all__ = ["RateLimit", "RateLimitStatus", "Throttler"]
+
+#: The longest the throttler believes a server-announced reset can be away, so that a
+#: skewed clock or a bogus header cannot stall a client for hours.
+_MAX_RESET_WAIT = 65.0
+
+
+def _positive(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+
+
+@attrs.frozen
+class RateLimit:
+    """A request budget: at most ``limit`` requests in any ``per`` seconds.
+
+    The API documents 60 per minute per company; some accounts get more, and the
+    server's ``X-AircallApi-Limit`` header overrides ``limit`` once seen.
+
+    Raises:
+        ValueError: if ``limit`` or ``per`` is not positive.
+    """
+
+    limit: int = attrs.field(default=60, validator=_positive)
+    per: float = attrs.field(default=60.0, validator=_positive)
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+@attrs.frozen
+class RateLimitStatus:
+    """The budget as the server last reported it.
+
+    ``limit`` and ``remaining`` are request counts; ``reset`` is the aware UTC datetime
+    when the server's current window ends. Any of them is ``None`` when the answer did
+    not carry (or garbled) the header.
+    """
+
+    limit: int | None
+    remaining: int | None
+    reset: datetime | None
+
+    @classmethod
+    def from_http(cls, headers: Mapping[str, str]) -> RateLimitStatus | None:
+        """Read the ``X-AircallApi-*`` headers; ``None`` when none is present. Never raises."""
+        limit = _header_int(headers, "X-AircallApi-Limit")
+        remaining = _header_int(headers, "X-AircallApi-Remaining")
+        reset_ts = _header_int(headers, "X-AircallApi-Reset")
+        if limit is None and remaining is None and reset_ts is None:
+            return None
+        reset = None
+        if reset_ts is not None:
+            try:
+                reset = datetime.fromtimestamp(reset_ts, tz=timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                reset = None
+        return cls(limit=limit, remaining=remaining, reset=reset)
+
+    def seconds_until_reset(self, now: float | None = None) -> float | None:
+        """Seconds from ``now`` (UNIX time, default: the current time) to the reset, >= 0."""
+        if self.reset is None:
+            return None
+        current = time.time() if now is None else now
+        return max(0.0, self.reset.timestamp() - current)
+
+
+class Throttler:
+    """Paces the requests of one client, shared by all its tasks, first come first served.
+
+    Use :meth:`acquire` before sending and :meth:`release` once the answer (or the
+    failure) is in. A task cancelled while waiting never takes a slot. With
+    ``rate_limit=None`` only the server's own signals (0 remaining, 429) hold requests back.
+    """
+
+    def __init__(self, rate_limit: RateLimit | None) -> None:
+        self._limit = rate_limit.limit if rate_limit else None
+        self._per = rate_limit.per if rate_limit else 0.0
+        self._finished: deque[float] = deque()
+        self._in_flight = 0
+        self._blocked_until = 0.0
+        self._lock: asyncio.Lock | None = None
+        self._released: asyncio.Event | None = None
+
+    @property
+    def limit(self) -> int | None:
+        """The budget per window in force now (the server's, once it said one)."""
+        return self._limit
+
+    def _delay(self, now: float) -> float | None:
+        """Seconds to wait before the next request may start; ``None``: until a release."""
+        wait = self._blocked_until - now
+        if self._limit is None:
+            return max(wait, 0.0)
+        horizon = now - self._per
+        finished = self._finished
+        while finished and finished[0] <= horizon:
+            finished.popleft()
+        excess = len(finished) + self._in_flight - self._limit
+        if excess < 0:
+            return max(wait, 0.0)
+        if excess >= len(finished):
+            return None
+        return max(wait, finished[excess] + self._per - now)
+
+    async def acquire(self) -> None:
+        """Wait for a slot and take it. Cancellation while waiting takes nothing."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+            self._released = asyncio.Event()
+        async with self._lock:
+            assert self._released is not None
+            while True:
+                delay = self._delay(time.monotonic())
+                if delay == 0.0:
+                    break
+                self._released.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._released.wait(), delay)
+            self._in_flight += 1
+
+    def release(self, status: RateLimitStatus | None = None, *, rejected: bool = False) -> None:
+        """Give the slot back, learning from the server's headers.
+
+        ``rejected`` marks a 429: nobody sends again before the server's reset (or, when
+        the answer did not say, before a full window has passed).
+        """
+        now = time.monotonic()
+        self._in_flight -= 1
+        if self._limit is not None:
+            self._finished.append(now)
+        wait = None
+        if status is not None:
+            if status.limit and self._limit is not None and status.limit != self._limit:
+                self._limit = status.limit
+            if rejected or (status.remaining is not None and status.remaining <= 0):
+                wait = status.seconds_until_reset()
+        if wait is None and rejected:
+            wait = self._per or 1.0
+        if wait is not None:
+            self.block_for(wait)
+        if self._released is not None:
+            self._released.set()
+
+    def block_for(self, seconds: float) -> None:
+        """Hold every request back for ``seconds`` from now (bounded by a sane maximum)."""
+        until = time.monotonic() + min(max(seconds, 0.0), _MAX_RESET_WAIT)
+        self._blocked_until = max(self._blocked_until, until)

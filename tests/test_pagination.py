@@ -1,0 +1,213 @@
+"""Pagination over real HTTP: order, concurrency, the 10k cap, early exit."""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import math
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from aircall_async import Page, PageMeta
+from aircall_async.errors import NotFoundError, PaginationLimitError
+
+from .conftest import Scripted, client_tasks_alive, json_answer
+
+CAP_MESSAGE = (
+    "Your query is limited to 10k results and pagination is out of bound, "
+    "please use timestamps or other filters."
+)
+
+
+class ListServer:
+    """A list endpoint with the API's rules: per_page cut to 50, 10k cap, from/to, order."""
+
+    def __init__(
+        self,
+        items: list[dict[str, Any]],
+        *,
+        key: str = "calls",
+        time_key: str = "started_at",
+        inclusive: bool = True,
+        delays: dict[int, float] | None = None,
+    ) -> None:
+        self.items = sorted(items, key=lambda i: (i[time_key], i["id"]))
+        self.times = [i[time_key] for i in self.items]
+        self.key = key
+        self.time_key = time_key
+        self.inclusive = inclusive
+        self.delays = delays or {}
+        self.out_of_bound = 0
+
+    async def __call__(self, request: web.Request) -> web.Response:
+        q = request.query
+        page = int(q.get("page", "1"))
+        per_page = min(int(q.get("per_page", "20")), 50)
+        lo, hi = 0, len(self.items)
+        if "from" in q:
+            t = int(q["from"])
+            lo = bisect.bisect_left(self.times, t if self.inclusive else t + 1)
+        if "to" in q:
+            t = int(q["to"])
+            hi = bisect.bisect_right(self.times, t if self.inclusive else t - 1)
+        selected = self.items[lo:hi]
+        if q.get("order") == "desc":
+            selected = selected[::-1]
+        start = (page - 1) * per_page
+        if start >= 10_000:
+            self.out_of_bound += 1
+            return json_answer(400, {"error": "Bad Request", "troubleshoot": CAP_MESSAGE})
+        chunk = selected[start : min(start + per_page, 10_000)]
+        await asyncio.sleep(self.delays.get(page, 0))
+        more = start + per_page < len(selected)
+        meta = {
+            "count": len(chunk),
+            "total": len(selected),
+            "current_page": page,
+            "per_page": per_page,
+            "next_page_link": f"http://x/v1/calls?page={page + 1}" if more else None,
+            "previous_page_link": None,
+        }
+        return json_answer(200, {"meta": meta, self.key: chunk})
+
+
+def calls(n: int, *, same_second_every: int = 7) -> list[dict[str, Any]]:
+    """``n`` calls with non-decreasing start times, some sharing a second."""
+    out = []
+    t = 1_700_000_000
+    for i in range(1, n + 1):
+        if i % same_second_every:
+            t += 1 + i % 3
+        out.append({"id": i, "started_at": t})
+    return out
+
+
+async def test_items_in_order_with_pages_fetched_concurrently(scripted: Scripted) -> None:
+    # Later pages answer first: order must still be the server's.
+    delays = {2: 0.15, 3: 0.10, 4: 0.05}
+    scripted.handler = ListServer(calls(230), delays=delays)
+    async with scripted.client() as client:
+        got = await client.paginate("/calls", "calls").collect()
+    assert [c["id"] for c in got] == list(range(1, 231))
+    assert scripted.max_in_flight >= 3
+    pages = [int(r["query"]["page"]) for r in scripted.requests]
+    assert sorted(pages) == [1, 2, 3, 4, 5]
+    assert all(r["query"]["per_page"] == "50" for r in scripted.requests)
+
+
+async def test_pages_expose_meta(scripted: Scripted) -> None:
+    scripted.handler = ListServer(calls(120))
+    async with scripted.client() as client:
+        pages = [p async for p in client.paginate("/calls", "calls", per_page=50).pages()]
+    assert [len(p.items) for p in pages] == [50, 50, 20]
+    first = pages[0]
+    assert isinstance(first, Page)
+    assert isinstance(first.meta, PageMeta)
+    assert (first.meta.total, first.meta.current_page, first.meta.per_page) == (120, 1, 50)
+    assert first.meta.next_page_link is not None
+    assert str(first.meta.next_page_link).endswith("page=2")
+    assert pages[-1].meta.next_page_link is None
+
+
+async def test_transform_and_params(scripted: Scripted) -> None:
+    scripted.handler = ListServer(calls(30))
+    async with scripted.client() as client:
+        ids = await client.paginate(
+            "/calls", "calls", params={"order": "desc"}, per_page=7, transform=lambda c: c["id"]
+        ).collect()
+    assert ids == list(range(30, 0, -1))
+    assert scripted.requests[0]["query"]["order"] == "desc"
+
+
+async def test_empty_listing(scripted: Scripted) -> None:
+    scripted.handler = ListServer([])
+    async with scripted.client() as client:
+        assert await client.paginate("/calls", "calls").collect() == []
+    assert len(scripted.requests) == 1
+
+
+@pytest.mark.parametrize("per_page", [0, 51, -1, 2.5, True])
+def test_per_page_outside_1_to_50_is_refused_before_any_request(per_page: Any) -> None:
+    from aircall_async import AircallClient
+
+    client = AircallClient(access_token="t")
+    with pytest.raises(ValueError, match="per_page"):
+        client.paginate("/calls", "calls", per_page=per_page)
+
+
+def test_page_params_belong_to_the_paginator() -> None:
+    from aircall_async import AircallClient
+
+    client = AircallClient(access_token="t")
+    with pytest.raises(ValueError, match="page"):
+        client.paginate("/calls", "calls", params={"page": 3})
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("inclusive", [True, False])
+async def test_past_the_10k_cap_every_item_once(
+    scripted: Scripted, order: str, inclusive: bool
+) -> None:
+    n = 23_456
+    server = ListServer(calls(n), inclusive=inclusive)
+    scripted.handler = server
+    async with scripted.client() as client:
+        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": order})]
+    expected = list(range(1, n + 1))
+    assert seen == (expected if order == "asc" else expected[::-1])
+    assert server.out_of_bound == 0
+    assert len(scripted.requests) <= math.ceil(n / 50) * 1.02
+    continued = [r["query"] for r in scripted.requests if "from" in r["query"] or "to" in r["query"]]
+    assert continued, "the listing must have been continued by creation time"
+
+
+async def test_cap_on_an_endpoint_without_time_filter_is_a_clear_error(
+    scripted: Scripted,
+) -> None:
+    server = ListServer(calls(10_060), key="tags")
+    scripted.handler = server
+    async with scripted.client() as client:
+        seen = 0
+        with pytest.raises(PaginationLimitError, match="10000"):
+            async for _ in client.paginate("/tags", "tags"):
+                seen += 1
+    assert seen == 10_000
+    assert server.out_of_bound == 0
+
+
+async def test_more_than_the_cap_in_one_second_is_a_clear_error(scripted: Scripted) -> None:
+    same = [{"id": i, "started_at": 1_700_000_000} for i in range(1, 10_102)]
+    scripted.handler = ListServer(same)
+    async with scripted.client() as client:
+        with pytest.raises(PaginationLimitError, match="share the creation time"):
+            await client.paginate("/calls", "calls").collect()
+
+
+async def test_break_cancels_pages_in_flight(scripted: Scripted) -> None:
+    scripted.handler = ListServer(calls(500), delays={n: 0.5 for n in range(2, 11)})
+    async with scripted.client() as client:
+        async for call in client.paginate("/calls", "calls"):
+            if call["id"] == 10:
+                break
+        assert not await client_tasks_alive()
+    assert len(scripted.requests) <= 5  # page 1 and at most `concurrency` more
+
+
+async def test_an_error_on_a_page_propagates_and_stops_the_rest(scripted: Scripted) -> None:
+    listing = ListServer(calls(400))
+
+    async def answer(request: web.Request) -> web.Response:
+        if request.query.get("page") == "3":
+            return json_answer(404, {"error": "Not found"})
+        return await listing(request)
+
+    scripted.handler = answer
+    async with scripted.client() as client:
+        got = []
+        with pytest.raises(NotFoundError):
+            async for call in client.paginate("/calls", "calls"):
+                got.append(call["id"])
+        assert got == list(range(1, 101))
+        assert not await client_tasks_alive()
