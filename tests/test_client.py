@@ -393,4 +393,4 @@ def test_encode_params() -> None:
         ("fetch_contact", "false"),
     ]
     with pytest.raises(ValueError, match="timezone"):
-        encode_params({"from": datetime(2020, 1, 1)})  # noqa: DTZ001
+        encode_params({"from": datetime(2020, 1, 1)})
