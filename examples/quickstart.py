@@ -1,0 +1,73 @@
+"""A tour of aircall-async: ping, users, a full export of calls, a contact search.
+
+Without AIRCALL_API_ID / AIRCALL_API_TOKEN in the environment it starts the fake Aircall
+server in-process (2,500 seeded calls, 60 requests per 3 s) and runs against it. With
+them, it runs read-only calls against the real API.
+
+    python examples/quickstart.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aircall_async import AircallClient, RateLimit
+from aircall_async.errors import AircallError
+
+
+@asynccontextmanager
+async def open_client() -> AsyncIterator[AircallClient]:
+    """A client on the real API when credentials are set, else on an embedded fake."""
+    api_id, api_token = os.environ.get("AIRCALL_API_ID"), os.environ.get("AIRCALL_API_TOKEN")
+    if api_id and api_token:
+        print("Using the real Aircall API (read-only calls).")
+        async with AircallClient(api_id=api_id, api_token=api_token) as client:
+            yield client
+        return
+    from aircall_async.testing import FakeAircall
+
+    async with FakeAircall(calls=2_500, contacts=40, rate_limit=60, window=3.0) as fake:
+        print(f"No AIRCALL_API_ID/AIRCALL_API_TOKEN: using the fake Aircall at {fake.base_url}")
+        async with fake.client(rate_limit=RateLimit(60, per=3.0)) as client:
+            yield client
+
+
+async def main() -> None:
+    async with open_client() as client:
+        assert await client.ping()
+        print("ping: ok")
+
+        users = await client.paginate("/users", "users").collect()
+        print(f"users: {len(users)}, e.g. {users[0]['name'] if users else '-'}")
+
+        started = time.monotonic()
+        directions: Counter[str] = Counter()
+        count = 0
+        async for call in client.paginate("/calls", "calls", params={"order": "desc"}):
+            directions[call.get("direction") or "?"] += 1
+            count += 1
+        elapsed = time.monotonic() - started
+        print(f"calls exported: {count} in {elapsed:.1f}s ({dict(directions)})")
+
+        found = await client.paginate(
+            "/contacts/search", "contacts", params={"order": "asc"}, per_page=10
+        ).collect()
+        print(f"contacts: {len(found)}")
+
+        status = client.rate_limit_status
+        if status is not None:
+            print(f"budget: {status.remaining}/{status.limit} left until {status.reset}")
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        asyncio.run(main())
+    except AircallError as error:
+        raise SystemExit(f"error: {error}") from None
