@@ -1,13 +1,115 @@
 """One service object per section of the API reference, reached from the client.
 
 ``client.calls``, ``client.contacts``... are created on first use and share the client's
-session, rate limit and retries.
+session, rate limit and retries. The service modules are imported on first use too:
+``client.py`` imports this module, and the services need the models, which the client
+itself does not.
 """
 
 from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .a2p_campaign_associations import A2PCampaignAssociations
+    from .calls import Calls
+    from .company import CompanyService
+    from .contacts import Contacts
+    from .dialer_campaigns import DialerCampaigns
+    from .integrations import Integrations
+    from .numbers import Numbers
+    from .tags import Tags
+    from .teams import Teams
+    from .users import Users
+    from .webhooks import Webhooks
 
 __all__ = ["ClientResources"]
 
 
 class ClientResources:
-    """The resource services of :class:`~aircall_async.client.AircallClient`."""
+    """The resource services of :class:`~aircall_async.client.AircallClient`.
+
+    Each attribute is created once per client, on first access; none sends a request.
+    """
+
+    def _bound(self) -> Any:
+        # The services take the client; this mixin is only ever an AircallClient.
+        return self
+
+    @cached_property
+    def users(self) -> Users:
+        """Users: list, get, create, update, delete, availabilities, start_call, dial."""
+        from .users import Users
+
+        return Users(self._bound())
+
+    @cached_property
+    def teams(self) -> Teams:
+        """Teams: list, get, create, delete, add_user, remove_user."""
+        from .teams import Teams
+
+        return Teams(self._bound())
+
+    @cached_property
+    def calls(self) -> Calls:
+        """Calls: list, get, search, transfer, comment, tag, archive, recordings, insight cards."""
+        from .calls import Calls
+
+        return Calls(self._bound())
+
+    @cached_property
+    def dialer_campaigns(self) -> DialerCampaigns:
+        """Power Dialer campaigns of Users and their phone numbers."""
+        from .dialer_campaigns import DialerCampaigns
+
+        return DialerCampaigns(self._bound())
+
+    @cached_property
+    def numbers(self) -> Numbers:
+        """Numbers: list, get, update (including music & messages)."""
+        from .numbers import Numbers
+
+        return Numbers(self._bound())
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        """Contacts: list, search, get, create, update, delete, phone numbers and e-mails."""
+        from .contacts import Contacts
+
+        return Contacts(self._bound())
+
+    @cached_property
+    def tags(self) -> Tags:
+        """Tags: list, get, create, update, delete."""
+        from .tags import Tags
+
+        return Tags(self._bound())
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        """Webhooks (the REST objects): list, get, create, update, delete."""
+        from .webhooks import Webhooks
+
+        return Webhooks(self._bound())
+
+    @cached_property
+    def company(self) -> CompanyService:
+        """The company behind the credentials: get."""
+        from .company import CompanyService
+
+        return CompanyService(self._bound())
+
+    @cached_property
+    def integrations(self) -> Integrations:
+        """The OAuth integration of an access token: me, enable, disable."""
+        from .integrations import Integrations
+
+        return Integrations(self._bound())
+
+    @cached_property
+    def a2p_campaign_associations(self) -> A2PCampaignAssociations:
+        """A2P 10DLC campaign associations: list, get, create, update, delete."""
+        from .a2p_campaign_associations import A2PCampaignAssociations
+
+        return A2PCampaignAssociations(self._bound())

@@ -1,0 +1,91 @@
+"""Typed attrs models of every object of the Aircall Public API, and the converter.
+
+>>> call = structure(payload, Call)   # lenient: never raises for a mapping
+>>> call.raw                          # the payload it was built from
+>>> unstructure(call)                 # JSON-ready dict in the API's shape
+
+Every model is a slotted, mutable ``attrs`` class whose field names are the API's;
+each field defaults to None (or ``[]`` for lists) when the payload lacks it.
+Times are aware UTC datetimes, closed sets are :class:`OpenStrEnum` subclasses
+that also accept values the reference does not list (see ``_base``), and a field
+whose value has the wrong type degrades to its default while ``raw`` keeps it.
+"""
+
+from __future__ import annotations
+
+from ._base import Model, OpenStrEnum
+from ._converter import converter, structure, unstructure
+from .a2p import A2PCampaignAssociation, A2PUpdateStatus
+from .calls import (
+    Call,
+    CallDirection,
+    CallStatus,
+    CallTag,
+    Comment,
+    DispatchingStrategy,
+    IvrOption,
+    MissedCallReason,
+    Participant,
+    ParticipantType,
+)
+from .company import Company
+from .contacts import Contact, EmailDetail, PhoneDetail
+from .dialer import DialerCampaign, DialerPhoneNumber
+from .insight_cards import (
+    InsightCardLine,
+    InsightCardText,
+    InsightCardTitle,
+    InsightCardType,
+    InsightCardUser,
+)
+from .integrations import Integration
+from .numbers import Number, NumberAvailabilityStatus, NumberMessages
+from .oauth import AccessToken
+from .tags import Tag
+from .teams import Team
+from .users import Availability, User, UserAvailability, UserAvailabilityStatus, UserRole
+from .webhooks import Webhook
+
+__all__ = [
+    "A2PCampaignAssociation",
+    "A2PUpdateStatus",
+    "AccessToken",
+    "Availability",
+    "Call",
+    "CallDirection",
+    "CallStatus",
+    "CallTag",
+    "Comment",
+    "Company",
+    "Contact",
+    "DialerCampaign",
+    "DialerPhoneNumber",
+    "DispatchingStrategy",
+    "EmailDetail",
+    "InsightCardLine",
+    "InsightCardText",
+    "InsightCardTitle",
+    "InsightCardType",
+    "InsightCardUser",
+    "Integration",
+    "IvrOption",
+    "MissedCallReason",
+    "Model",
+    "Number",
+    "NumberAvailabilityStatus",
+    "NumberMessages",
+    "OpenStrEnum",
+    "Participant",
+    "ParticipantType",
+    "PhoneDetail",
+    "Tag",
+    "Team",
+    "User",
+    "UserAvailability",
+    "UserAvailabilityStatus",
+    "UserRole",
+    "Webhook",
+    "converter",
+    "structure",
+    "unstructure",
+]

@@ -1,0 +1,73 @@
+"""Building blocks shared by every model: the :class:`Model` base and :class:`OpenStrEnum`.
+
+Closed sets of the reference (call status, availability statuses...) are ``str``
+subclass enums deriving from :class:`OpenStrEnum`. A value the reference does not
+list is not an error: ``CallStatus("on_hold")`` returns a *pseudo-member* that is
+an instance of ``CallStatus``, compares equal to the string ``"on_hold"``, has
+``.value == "on_hold"`` and is not one of the declared members (``is_known`` is
+False). mypy --strict users therefore always see a ``CallStatus`` and can compare
+it to members or plain strings; Aircall adding a status never breaks parsing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+__all__ = ["EMPTY_RAW", "ISO_TIME", "TIME_FORMAT_KEY", "UNIX_TIME", "Model", "OpenStrEnum"]
+
+EMPTY_RAW: Mapping[str, Any] = MappingProxyType({})
+"""The ``raw`` of a model built in code rather than structured from a payload."""
+
+TIME_FORMAT_KEY = "aircall_time_format"
+
+UNIX_TIME: Mapping[str, str] = MappingProxyType({TIME_FORMAT_KEY: "unix"})
+"""Field metadata: a datetime the API sends as UNIX seconds (``metadata=UNIX_TIME``)."""
+
+ISO_TIME: Mapping[str, str] = MappingProxyType({TIME_FORMAT_KEY: "iso"})
+"""Field metadata: a datetime the API sends as an ISO 8601 string (``metadata=ISO_TIME``)."""
+
+
+class OpenStrEnum(str, Enum):
+    """A ``str`` enum that accepts values it does not declare.
+
+    ``MyEnum("unlisted")`` returns a pseudo-member holding ``"unlisted"`` instead of
+    raising ``ValueError``; a value that is not a ``str`` still raises ``ValueError``.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        # A fresh object each time (no cache): payloads are untrusted, and an
+        # unbounded member cache would grow with every odd value seen.
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        """True when this value is one the reference lists (a declared member)."""
+        return self._name_ in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self._value_)
+
+
+@attrs.define
+class Model:
+    """Base of every model: keeps the payload a model was structured from.
+
+    ``raw`` is the mapping given to :func:`aircall_async.models.structure` (an empty
+    read-only mapping for a model built in code). It is excluded from equality,
+    repr and :func:`aircall_async.models.unstructure`.
+    """
+
+    raw: Mapping[str, Any] = attrs.field(
+        default=EMPTY_RAW, eq=False, repr=False, kw_only=True, alias="raw"
+    )

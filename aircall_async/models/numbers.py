@@ -1,0 +1,61 @@
+"""Number and its Music & Messages (reference section "Number")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from . import users as _users
+from ._base import ISO_TIME, Model, OpenStrEnum
+from .users import User
+
+__all__ = ["Number", "NumberAvailabilityStatus", "NumberMessages"]
+
+
+class NumberAvailabilityStatus(OpenStrEnum):
+    """A Number's availability status; unlisted values are kept."""
+
+    OPEN = "open"
+    CUSTOM = "custom"
+    CLOSED = "closed"
+
+
+@attrs.define
+class NumberMessages(Model):
+    """URLs of a Number's music & messages audio files."""
+
+    welcome: str | None = None
+    waiting: str | None = None
+    ringing_tone: str | None = None
+    unanswered_call: str | None = None
+    after_hours: str | None = None
+    ivr: str | None = None
+    voicemail: str | None = None
+    closed: str | None = None
+    callback_later: str | None = None
+
+
+@attrs.define
+class Number(Model):
+    """An Aircall phone Number (Classic or IVR). ``created_at`` is an aware UTC datetime."""
+
+    id: int | None = None
+    direct_link: str | None = None
+    name: str | None = None
+    digits: str | None = None
+    created_at: datetime | None = attrs.field(default=None, metadata=ISO_TIME)
+    country: str | None = None
+    time_zone: str | None = None
+    open: bool | None = None
+    availability_status: NumberAvailabilityStatus | None = None
+    is_ivr: bool | None = None
+    live_recording_activated: bool | None = None
+    users: list[User] = attrs.field(factory=list)
+    priority: int | None = None
+    messages: NumberMessages | None = None
+
+
+# User.numbers is annotated with "Number"; users.py cannot import this module
+# (it imports users), so the name its annotations resolve against is bound here.
+_users.Number = Number  # type: ignore[attr-defined]

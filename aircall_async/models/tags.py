@@ -1,0 +1,20 @@
+"""Tag (reference section "Tag")."""
+
+from __future__ import annotations
+
+import attrs
+
+from ._base import Model
+
+__all__ = ["Tag"]
+
+
+@attrs.define
+class Tag(Model):
+    """A Tag of the company (name and hex color) that Agents put on Calls."""
+
+    id: int | None = None
+    direct_link: str | None = None
+    name: str | None = None
+    color: str | None = None
+    description: str | None = None

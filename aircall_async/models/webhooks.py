@@ -1,0 +1,29 @@
+"""Webhook (reference section "Webhook", the REST object, not the event payloads)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from ._base import ISO_TIME, Model
+
+__all__ = ["Webhook"]
+
+
+@attrs.define
+class Webhook(Model):
+    """A registered Webhook. ``webhook_id`` (a UUID string) replaces the deprecated ``id``.
+
+    ``token`` authenticates deliveries: it is kept out of the repr.
+    """
+
+    id: int | None = None
+    webhook_id: str | None = None
+    direct_link: str | None = None
+    created_at: datetime | None = attrs.field(default=None, metadata=ISO_TIME)
+    custom_name: str | None = None
+    url: str | None = None
+    active: bool | None = None
+    token: str | None = attrs.field(default=None, repr=False)
+    events: list[str] = attrs.field(factory=list)

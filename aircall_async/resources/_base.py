@@ -1,0 +1,218 @@
+"""What every service shares: the client it is bound to, and the few helpers that turn a
+method call into a request (path ids, query, body) and an answer into a model.
+
+Each resource module then reads like its section of the reference: one method per
+operation, validation of the inputs, and one call to a helper below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from ..errors import AircallError
+from ..models import Model, structure, unstructure
+from ..pagination import MAX_PER_PAGE, Paginator
+
+if TYPE_CHECKING:
+    from ..client import AircallClient
+
+__all__ = [
+    "MAX_PER_PAGE",
+    "Order",
+    "Resource",
+    "Timestamp",
+    "body_of",
+    "check_choice",
+    "check_e164",
+    "check_id",
+    "check_text",
+    "json_list",
+    "json_of",
+    "time_query",
+    "timestamp",
+    "updates_of",
+]
+
+M = TypeVar("M", bound=Model)
+
+#: The sort order of a listing (by creation time unless said otherwise).
+Order = Literal["asc", "desc"]
+
+#: A time filter: an aware datetime or UNIX seconds.
+Timestamp = datetime | int
+
+_E164 = re.compile(r"\+[1-9]\d{1,14}")
+
+
+class Resource:
+    """Base of the services: holds the client and sends the requests of its methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AircallClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+    async def _get_one(
+        self, path: str, key: str | None, cls: type[M], *, params: Mapping[str, Any] | None = None
+    ) -> M:
+        """``GET path`` and the model under ``key`` (``None``: the body is the object)."""
+        return await self._send("GET", path, key, cls, params=params)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        key: str | None,
+        cls: type[M],
+        body: Mapping[str, Any] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+    ) -> M:
+        """Send a request and structure the object under ``key`` of the answer as ``cls``.
+
+        Raises AircallError when the answer has no such object (never a KeyError).
+        """
+        answer = await self._client.request(method, path, params=params, json=body)
+        data = answer.get(key) if key is not None and isinstance(answer, dict) else answer
+        if not isinstance(data, dict):
+            what = f"a {key!r} object" if key is not None else "an object"
+            raise AircallError(f"{method} {path} answered without {what}")
+        return structure(data, cls)
+
+    async def _do(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Send a request whose answer carries nothing to return (204, or 200/201 empty)."""
+        await self._client.request(method, path, params=params, json=body)
+
+    def _list(
+        self,
+        path: str,
+        key: str,
+        cls: type[M],
+        params: Mapping[str, Any] | None = None,
+        *,
+        per_page: int = MAX_PER_PAGE,
+    ) -> Paginator[M]:
+        """A paginator over ``path`` yielding ``cls`` models built from the ``key`` list."""
+
+        def to_model(item: dict[str, Any]) -> M:
+            return structure(item, cls)
+
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        return self._client.paginate(path, key, params=query, per_page=per_page, transform=to_model)
+
+
+def check_id(value: object, name: str) -> str:
+    """A numeric path id as text; raises ValueError naming ``name`` for anything else.
+
+    Ids land in the URL path: refusing strings and negatives keeps a stray value from
+    addressing another endpoint.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer id, got {value!r}")
+    return str(value)
+
+
+def check_text(value: object, name: str, *, limit: int | None = None) -> str:
+    """A string that is not blank (and at most ``limit`` characters); raises ValueError."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-blank string")
+    if limit is not None and len(value) > limit:
+        raise ValueError(f"{name} must be at most {limit} characters, got {len(value)}")
+    return value
+
+
+def check_e164(value: object, name: str) -> str:
+    """A phone number in E.164 format (``+18001231234``); raises ValueError naming ``name``."""
+    if not isinstance(value, str) or _E164.fullmatch(value) is None:
+        raise ValueError(f"{name} must be a phone number in E.164 format like +18001231234")
+    return value
+
+
+def check_choice(value: str | None, name: str, choices: Iterable[str]) -> str | None:
+    """``value`` if it is one of ``choices`` (or None); raises ValueError naming ``name``."""
+    if value is None:
+        return None
+    allowed = tuple(choices)
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return str(value)
+
+
+def timestamp(value: Timestamp | None, name: str) -> int | None:
+    """A ``from``/``to`` filter as UNIX seconds; raises ValueError naming ``name`` for a
+    naive datetime (its instant is unknown) or a value that is not a time."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"{name} must be a timezone-aware datetime (or UNIX seconds)")
+        return int(value.timestamp())
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be an aware datetime or UNIX seconds, got {value!r}")
+    return int(value)
+
+
+def time_query(
+    *, from_: Timestamp | None = None, to: Timestamp | None = None, order: Order | None = None
+) -> dict[str, Any]:
+    """The ``from``/``to``/``order`` query of a listing; raises ValueError naming the bad one."""
+    return {
+        "from": timestamp(from_, "from_"),
+        "to": timestamp(to, "to"),
+        "order": check_choice(order, "order", ("asc", "desc")),
+    }
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def json_of(value: Model | Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A nested input (a model or a plain dict of the reference's shape) as a JSON dict.
+
+    A model's unset (None) fields are left out, so that a ``PhoneDetail(label=..., value=...)``
+    sends no ``"id": null``. Raises ValueError naming ``name`` for another type.
+    """
+    if isinstance(value, Model):
+        result: dict[str, Any] = _drop_none(unstructure(value))
+        return result
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise ValueError(f"{name} must be a model or a dict, got {type(value).__name__}")
+
+
+def json_list(values: Sequence[Model | Mapping[str, Any]], name: str) -> list[dict[str, Any]]:
+    """Each item of a list input through :func:`json_of`; ``name[i]`` in the errors."""
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence):
+        raise ValueError(f"{name} must be a list, got {type(values).__name__}")
+    return [json_of(item, f"{name}[{i}]") for i, item in enumerate(values)]
+
+
+def body_of(**fields: Any) -> dict[str, Any]:
+    """A request body of the fields given (not None); the names are the API's."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def updates_of(**fields: Any) -> dict[str, Any]:
+    """The body of an update: the fields given; raises ValueError when none is."""
+    body = body_of(**fields)
+    if not body:
+        raise ValueError(f"nothing to update: give at least one of {', '.join(fields)}")
+    return body

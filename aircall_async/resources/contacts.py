@@ -1,0 +1,242 @@
+"""Contacts (reference section "Contact"): list, search, retrieve, create, update and delete
+shared Contacts, and manage their phone numbers and e-mails one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from ..models import Contact, EmailDetail, PhoneDetail
+from ..pagination import Paginator
+from ._base import (
+    MAX_PER_PAGE,
+    Order,
+    Resource,
+    Timestamp,
+    body_of,
+    check_choice,
+    check_id,
+    check_text,
+    json_list,
+    time_query,
+    updates_of,
+)
+
+__all__ = ["MAX_DETAILS", "MAX_NAME", "Contacts"]
+
+#: A Contact holds at most this many phone numbers, and this many e-mails.
+MAX_DETAILS = 20
+#: The longest first_name, last_name or company_name the API accepts.
+MAX_NAME = 255
+
+#: The field a Contact listing is ordered by.
+OrderBy = Literal["created_at", "updated_at"]
+
+
+def _contact_path(contact_id: int, tail: str = "") -> str:
+    return f"/contacts/{check_id(contact_id, 'contact_id')}{tail}"
+
+
+def _details(
+    values: Sequence[PhoneDetail | EmailDetail | Mapping[str, Any]], name: str
+) -> list[dict[str, Any]]:
+    items = json_list(values, name)
+    if len(items) > MAX_DETAILS:
+        raise ValueError(f"{name} holds {len(items)} items; a Contact has at most {MAX_DETAILS}")
+    for i, item in enumerate(items):
+        check_text(item.get("label"), f"{name}[{i}].label")
+        check_text(item.get("value"), f"{name}[{i}].value")
+    return items
+
+
+def _optional_text(value: str | None, name: str, limit: int | None = None) -> str | None:
+    return None if value is None else check_text(value, name, limit=limit)
+
+
+def _detail_body(value: str, label: str | None) -> dict[str, Any]:
+    return body_of(label=_optional_text(label, "label"), value=check_text(value, "value"))
+
+
+def _search_query(
+    from_: Timestamp | None, to: Timestamp | None, order: Order | None, order_by: OrderBy | None
+) -> dict[str, Any]:
+    return {
+        **time_query(from_=from_, to=to, order=order),
+        "order_by": check_choice(order_by, "order_by", ("created_at", "updated_at")),
+    }
+
+
+class Contacts(Resource):
+    """``client.contacts``: the company's shared Contacts."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        from_: Timestamp | None = None,
+        to: Timestamp | None = None,
+        order: Order | None = None,
+        order_by: OrderBy | None = None,
+        per_page: int = MAX_PER_PAGE,
+    ) -> Paginator[Contact]:
+        """Every shared Contact, optionally created in ``[from_, to]`` (``GET /v1/contacts``).
+
+        ``order`` applies to ``order_by`` (created_at by default). Past the 10,000-item cap
+        the paginator continues by creation time when ordered by it. Raises ValueError for
+        a naive datetime or a bad ``order``/``order_by``/``per_page``.
+        """
+        query = _search_query(from_, to, order, order_by)
+        return self._list("/contacts", "contacts", Contact, query, per_page=per_page)
+
+    def search(
+        self,
+        *,
+        from_: Timestamp | None = None,
+        to: Timestamp | None = None,
+        order: Order | None = None,
+        order_by: OrderBy | None = None,
+        phone_number: str | None = None,
+        email: str | None = None,
+        per_page: int = MAX_PER_PAGE,
+    ) -> Paginator[Contact]:
+        """The shared Contacts matching ``phone_number`` and/or ``email``
+        (``GET /v1/contacts/search``).
+
+        Raises ValueError for a naive datetime or a bad ``order``/``order_by``/``per_page``.
+        """
+        query = {
+            **_search_query(from_, to, order, order_by),
+            "phone_number": phone_number,
+            "email": email,
+        }
+        return self._list("/contacts/search", "contacts", Contact, query, per_page=per_page)
+
+    async def get(self, contact_id: int) -> Contact:
+        """One shared Contact (``GET /v1/contacts/:id``); NotFoundError if unknown."""
+        return await self._get_one(_contact_path(contact_id), "contact", Contact)
+
+    async def create(
+        self,
+        *,
+        phone_numbers: Sequence[PhoneDetail | Mapping[str, Any]],
+        first_name: str | None = None,
+        last_name: str | None = None,
+        company_name: str | None = None,
+        information: str | None = None,
+        emails: Sequence[EmailDetail | Mapping[str, Any]] | None = None,
+    ) -> Contact:
+        """Create a shared Contact (``POST /v1/contacts``); the same payload twice makes two.
+
+        ``phone_numbers`` (mandatory, 1 to 20) and ``emails`` (up to 20) are
+        :class:`PhoneDetail`/:class:`EmailDetail` or dicts with ``label`` and ``value``.
+        Raises ValueError (naming the field) for a missing or over-long list, an item
+        without label or value, a blank text or a name over 255 characters, before
+        sending; BadRequestError when the API refuses it.
+        """
+        numbers = _details(phone_numbers, "phone_numbers")
+        if not numbers:
+            raise ValueError("phone_numbers must hold at least one phone number")
+        body = body_of(
+            first_name=_optional_text(first_name, "first_name", MAX_NAME),
+            last_name=_optional_text(last_name, "last_name", MAX_NAME),
+            company_name=_optional_text(company_name, "company_name", MAX_NAME),
+            information=_optional_text(information, "information"),
+            phone_numbers=numbers,
+            emails=None if emails is None else _details(emails, "emails"),
+        )
+        return await self._send("POST", "/contacts", "contact", Contact, body)
+
+    async def update(
+        self,
+        contact_id: int,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        company_name: str | None = None,
+        information: str | None = None,
+    ) -> Contact:
+        """Change the fields given, and only those (``POST /v1/contacts/:id``: a POST).
+
+        Phone numbers and e-mails have their own methods. Raises ValueError when nothing is
+        given or a field is blank or too long, before sending; NotFoundError if unknown.
+        """
+        body = updates_of(
+            first_name=_optional_text(first_name, "first_name", MAX_NAME),
+            last_name=_optional_text(last_name, "last_name", MAX_NAME),
+            company_name=_optional_text(company_name, "company_name", MAX_NAME),
+            information=_optional_text(information, "information"),
+        )
+        return await self._send("POST", _contact_path(contact_id), "contact", Contact, body)
+
+    async def delete(self, contact_id: int) -> None:
+        """Delete a shared Contact (``DELETE /v1/contacts/:id``, 204); NotFoundError if unknown."""
+        await self._do("DELETE", _contact_path(contact_id))
+
+    async def add_phone_number(
+        self, contact_id: int, *, value: str, label: str | None = None
+    ) -> PhoneDetail:
+        """Add a phone number to a Contact (``POST /v1/contacts/:id/phone_details``).
+
+        Aircall normalizes ``value``. Raises ValueError for a blank ``value``/``label``
+        before sending; ConflictError when the Contact already has 20 numbers.
+        """
+        path = _contact_path(contact_id, "/phone_details")
+        body = _detail_body(value, label)
+        return await self._send("POST", path, "phone_detail", PhoneDetail, body)
+
+    async def update_phone_number(
+        self, contact_id: int, phone_number_id: int, *, value: str, label: str | None = None
+    ) -> PhoneDetail:
+        """Replace one phone number of a Contact
+        (``PUT /v1/contacts/:id/phone_details/:phone_number_id``; ``value`` is mandatory).
+
+        Raises ValueError for a blank ``value``/``label`` before sending; NotFoundError when
+        the Contact or the number does not exist.
+        """
+        detail = check_id(phone_number_id, "phone_number_id")
+        path = _contact_path(contact_id, f"/phone_details/{detail}")
+        body = _detail_body(value, label)
+        return await self._send("PUT", path, "phone_detail", PhoneDetail, body)
+
+    async def delete_phone_number(self, contact_id: int, phone_number_id: int) -> None:
+        """Remove one phone number of a Contact
+        (``DELETE /v1/contacts/:id/phone_details/:phone_number_id``, 204).
+
+        Raises NotFoundError when the Contact or the number does not exist.
+        """
+        detail = check_id(phone_number_id, "phone_number_id")
+        await self._do("DELETE", _contact_path(contact_id, f"/phone_details/{detail}"))
+
+    async def add_email(
+        self, contact_id: int, *, value: str, label: str | None = None
+    ) -> EmailDetail:
+        """Add an e-mail to a Contact (``POST /v1/contacts/:id/email_details``).
+
+        Raises ValueError for a blank ``value``/``label`` before sending; ConflictError when
+        the Contact already has 20 e-mails.
+        """
+        path = _contact_path(contact_id, "/email_details")
+        body = _detail_body(value, label)
+        return await self._send("POST", path, "email_detail", EmailDetail, body)
+
+    async def update_email(
+        self, contact_id: int, email_id: int, *, value: str, label: str | None = None
+    ) -> EmailDetail:
+        """Replace one e-mail of a Contact
+        (``PUT /v1/contacts/:id/email_details/:email_id``; ``value`` is mandatory).
+
+        Raises ValueError for a blank ``value``/``label`` before sending; NotFoundError when
+        the Contact or the e-mail does not exist.
+        """
+        path = _contact_path(contact_id, f"/email_details/{check_id(email_id, 'email_id')}")
+        body = _detail_body(value, label)
+        return await self._send("PUT", path, "email_detail", EmailDetail, body)
+
+    async def delete_email(self, contact_id: int, email_id: int) -> None:
+        """Remove one e-mail of a Contact (``DELETE /v1/contacts/:id/email_details/:email_id``).
+
+        Raises NotFoundError when the Contact or the e-mail does not exist.
+        """
+        path = _contact_path(contact_id, f"/email_details/{check_id(email_id, 'email_id')}")
+        await self._do("DELETE", path)

@@ -1,0 +1,114 @@
+"""How stored objects look on the wire: the summaries nested in other objects, and the full
+objects whose relations (a team's users, a number's users, a user's numbers) are computed at
+answer time so that they never go stale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .state import State, public
+
+__all__ = [
+    "API_ROOT",
+    "integration_public",
+    "number_public",
+    "number_summary",
+    "team_public",
+    "team_summary",
+    "team_user",
+    "user_brief",
+    "user_public",
+    "user_summary",
+]
+
+Obj = dict[str, Any]
+
+API_ROOT = "https://api.aircall.io/v1"
+"""The real service's root: direct links point there, as the reference's examples show."""
+
+_BRIEF_USER = (
+    "id",
+    "direct_link",
+    "name",
+    "email",
+    "available",
+    "availability_status",
+    "created_at",
+)
+_SUMMARY_USER = (*_BRIEF_USER, "time_zone", "language")
+_TEAM_USER = ("id", "direct_link", "name", "email", "created_at", "time_zone")
+
+
+def _pick(obj: Obj, keys: tuple[str, ...]) -> Obj:
+    return {k: obj.get(k) for k in keys}
+
+
+def user_brief(user: Obj) -> Obj:
+    """The user as nested in a comment's ``posted_by`` or a tag's ``tagged_by``."""
+    return _pick(user, _BRIEF_USER)
+
+
+def user_summary(user: Obj) -> Obj:
+    """The user as nested in a call, an integration or a number."""
+    return _pick(user, _SUMMARY_USER)
+
+
+def team_user(user: Obj) -> Obj:
+    """The user as listed in a team (no availability: the reference removed it in 1.23.0)."""
+    return _pick(user, _TEAM_USER)
+
+
+def team_summary(team: Obj) -> Obj:
+    """The team as nested in a call."""
+    return {k: team.get(k) for k in ("id", "name", "direct_link", "created_at")}
+
+
+def number_summary(number: Obj) -> Obj:
+    """The number as nested in a call or a user (without its users)."""
+    out = public(number)
+    out.pop("users", None)
+    return out
+
+
+def _users_of(state: State, obj: Obj) -> list[Obj]:
+    users = (state.users.get(uid) for uid in obj.get("_user_ids", ()))
+    return [u for u in users if u is not None]
+
+
+def user_public(state: State, user: Obj, *, with_numbers: bool) -> Obj:
+    """The full user; ``with_numbers`` adds ``numbers`` and ``default_number_id`` (retrieve)."""
+    out = public(user)
+    if with_numbers:
+        numbers = [number_summary(n) for n in state.numbers if user["id"] in n.get("_user_ids", ())]
+        out["default_number_id"] = numbers[0]["id"] if numbers else None
+        out["numbers"] = numbers
+    return out
+
+
+def team_public(state: State, team: Obj) -> Obj:
+    """The full team with its users."""
+    out = public(team)
+    out["users"] = [team_user(u) for u in _users_of(state, team)]
+    return out
+
+
+def number_public(state: State, number: Obj, *, with_users: bool) -> Obj:
+    """The full number; ``with_users`` adds its users (retrieve and update, not list)."""
+    out = public(number)
+    if with_users:
+        out["users"] = [
+            {k: v for k, v in user_summary(u).items() if k != "language"}
+            for u in _users_of(state, number)
+        ]
+    return out
+
+
+def integration_public(state: State) -> Obj:
+    """The integration reached through ``/v1/integrations/me``."""
+    out = public(state.integration)
+    number_ids = state.numbers.ids()
+    out["number_ids"] = number_ids
+    out["numbers_count"] = len(number_ids)
+    installer = state.users.get(state.integration.get("_user_id", -1))
+    out["user"] = user_summary(installer) if installer is not None else None
+    return out

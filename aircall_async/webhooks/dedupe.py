@@ -1,0 +1,97 @@
+"""Bounded memory of the deliveries already handled, to answer redeliveries without rerunning.
+
+A delivery is identified by a 64-bit hash of (token, event, timestamp, resource id): the
+token is part of it so that two accounts never shadow each other, and only the hash is
+kept (never the token). The memory is two generations of sets: new keys go into the
+young one; when it holds ``max_size // 2`` keys or is ``max_age / 2`` seconds old, it
+becomes the old one and the previous old one is dropped. So at most ``max_size`` keys
+are held, each for at most ``max_age`` seconds, and every key is remembered for at
+least ``max_age / 2`` seconds unless ``max_size // 2`` newer keys pushed it out. Lookups
+and inserts are O(1) and each key costs about 70 bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["DeliveryMemory", "delivery_key"]
+
+
+def delivery_key(token: str, event: str, timestamp: Any, resource_id: Any) -> int:
+    """A signed 64-bit identity of a delivery (fits an SQLite INTEGER)."""
+    material = f"{token}\x1f{event}\x1f{timestamp!r}\x1f{resource_id!r}"
+    digest = hashlib.blake2b(
+        material.encode("utf-8", "surrogatepass"), digest_size=8, person=b"aircall-wh"
+    ).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class DeliveryMemory:
+    """Remembers handled delivery keys, bounded by count and age (see module docstring).
+
+    Raises:
+        ValueError: (constructor) if ``max_size`` < 2 or ``max_age`` <= 0.
+    """
+
+    __slots__ = (
+        "_clock",
+        "_half_age",
+        "_half_size",
+        "_old",
+        "_old_since",
+        "_young",
+        "_young_since",
+    )
+
+    def __init__(
+        self,
+        max_size: int = 100_000,
+        max_age: float = 24 * 3600.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_size < 2:
+            raise ValueError("max_size must be at least 2")
+        if max_age <= 0:
+            raise ValueError("max_age must be positive")
+        self._half_size = max_size // 2
+        self._half_age = max_age / 2
+        self._clock = clock
+        self._young: set[int] = set()
+        self._old: set[int] = set()
+        self._young_since = self._old_since = clock()
+
+    def __len__(self) -> int:
+        self._rotate_if_due()
+        return len(self._young) + len(self._old)
+
+    def __contains__(self, key: int) -> bool:
+        self._rotate_if_due()
+        return key in self._young or key in self._old
+
+    def add(self, key: int) -> None:
+        """Remember ``key`` (a :func:`delivery_key`) as handled."""
+        self._rotate_if_due()
+        self._young.add(key)
+        if len(self._young) >= self._half_size:
+            self._rotate(self._clock())
+
+    def discard(self, key: int) -> None:
+        """Forget ``key`` if it is remembered."""
+        self._young.discard(key)
+        self._old.discard(key)
+
+    def _rotate_if_due(self) -> None:
+        now = self._clock()
+        if now - self._young_since >= self._half_age:
+            self._rotate(now)
+        # Keys of the old generation were added at or after _old_since.
+        if self._old and now - self._old_since >= 2 * self._half_age:
+            self._old = set()
+
+    def _rotate(self, now: float) -> None:
+        self._old, self._old_since = self._young, self._young_since
+        self._young, self._young_since = set(), now

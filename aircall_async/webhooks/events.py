@@ -1,0 +1,269 @@
+"""The 34 webhook events of the reference and the typed objects handlers receive.
+
+Everything here is pure: :func:`parse_event` turns a decoded delivery (a dict) into a
+:class:`WebhookEvent` (or one of its typed subclasses) and raises :class:`InvalidDelivery`
+with a short reason when the envelope is unusable. The ``data`` of a known event is
+structured leniently into its model, so an odd field never stops a delivery.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Final, Generic, TypeVar
+
+import attrs
+
+from aircall_async.models import Call, Contact, Number, User, structure
+
+__all__ = [
+    "KNOWN_EVENTS",
+    "KNOWN_RESOURCES",
+    "CallEvent",
+    "ContactEvent",
+    "EventName",
+    "IntegrationDeleted",
+    "IntegrationEvent",
+    "InvalidDelivery",
+    "NumberEvent",
+    "UserEvent",
+    "WebhookEvent",
+    "closest_event_name",
+    "parse_event",
+    "resource_of",
+]
+
+logger = logging.getLogger("aircall_async.webhooks")
+
+
+class EventName(str, Enum):
+    """Names of the 34 events the reference documents; each member equals its string."""
+
+    USER_CREATED = "user.created"
+    USER_DELETED = "user.deleted"
+    USER_CONNECTED = "user.connected"
+    USER_DISCONNECTED = "user.disconnected"
+    USER_OPENED = "user.opened"
+    USER_CLOSED = "user.closed"
+    USER_WUT_START = "user.wut_start"
+    USER_WUT_END = "user.wut_end"
+    CALL_CREATED = "call.created"
+    CALL_RINGING_ON_AGENT = "call.ringing_on_agent"
+    CALL_AGENT_DECLINED = "call.agent_declined"
+    CALL_ANSWERED = "call.answered"
+    CALL_TRANSFERRED = "call.transferred"
+    CALL_UNSUCCESSFUL_TRANSFER = "call.unsuccessful_transfer"
+    CALL_HUNGUP = "call.hungup"
+    CALL_ENDED = "call.ended"
+    CALL_VOICEMAIL_LEFT = "call.voicemail_left"
+    CALL_COMMENTED = "call.commented"
+    CALL_TAGGED = "call.tagged"
+    CALL_UNTAGGED = "call.untagged"
+    CALL_ASSIGNED = "call.assigned"
+    CALL_ARCHIVED = "call.archived"
+    CALL_HOLD = "call.hold"
+    CALL_UNHOLD = "call.unhold"
+    CALL_IVR_OPTION_SELECTED = "call.ivr_option_selected"
+    CALL_COMM_ASSETS_GENERATED = "call.comm_assets_generated"
+    NUMBER_CREATED = "number.created"
+    NUMBER_DELETED = "number.deleted"
+    NUMBER_OPENED = "number.opened"
+    NUMBER_CLOSED = "number.closed"
+    CONTACT_CREATED = "contact.created"
+    CONTACT_UPDATED = "contact.updated"
+    CONTACT_DELETED = "contact.deleted"
+    INTEGRATION_DELETED = "integration.deleted"
+
+    def __str__(self) -> str:
+        # Python 3.11 changed str() of mixed-in enums; keep "call.ended" everywhere.
+        return str(self.value)
+
+
+#: Every event name of the reference, as plain strings.
+KNOWN_EVENTS: Final[frozenset[str]] = frozenset(e.value for e in EventName)
+
+#: The ``resource`` of each event family (the part of the name before the dot).
+KNOWN_RESOURCES: Final[frozenset[str]] = frozenset(name.split(".", 1)[0] for name in KNOWN_EVENTS)
+
+
+def resource_of(event: str) -> str:
+    """The resource an event name belongs to: ``"call.ended"`` -> ``"call"``."""
+    return str(event).split(".", 1)[0]
+
+
+def closest_event_name(name: str, candidates: frozenset[str] = KNOWN_EVENTS) -> str | None:
+    """The candidate closest to ``name`` (difflib), or None when nothing is close."""
+    matches = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.5)
+    return matches[0] if matches else None
+
+
+class InvalidDelivery(ValueError):
+    """A delivery whose envelope cannot be used; ``reason`` is short and safe to echo."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class IntegrationDeleted:
+    """The ``data`` of ``integration.deleted``: which integration of which company."""
+
+    integration_id: int | None = None
+    company_id: int | None = None
+    raw: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+
+
+D = TypeVar("D")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class WebhookEvent(Generic[D]):
+    """One delivery: ``event`` name, ``resource``, ``timestamp`` (aware, UTC), ``token``, ``data``.
+
+    ``data`` is the raw ``dict`` for an event this version does not know; the typed
+    subclasses carry a model instead. ``token`` is the webhook token that was verified:
+    with several configured tokens it tells which account the event came from. It is
+    kept out of ``repr``. ``raw`` is the whole decoded body.
+    """
+
+    event: str
+    resource: str
+    timestamp: datetime
+    token: str = attrs.field(repr=False)
+    data: D
+    raw: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+
+    @property
+    def resource_id(self) -> Any:
+        """The id of the object the event is about (``integration_id`` for integrations)."""
+        return resource_id_of(self.raw.get("data"))
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class UserEvent(WebhookEvent[User]):
+    """A ``user.*`` event; ``data`` is a :class:`~aircall_async.models.User`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class CallEvent(WebhookEvent[Call]):
+    """A ``call.*`` event; ``data`` is a :class:`~aircall_async.models.Call`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class NumberEvent(WebhookEvent[Number]):
+    """A ``number.*`` event; ``data`` is a :class:`~aircall_async.models.Number`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ContactEvent(WebhookEvent[Contact]):
+    """A ``contact.*`` event; ``data`` is a :class:`~aircall_async.models.Contact`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class IntegrationEvent(WebhookEvent[IntegrationDeleted]):
+    """An ``integration.*`` event; ``data`` is an :class:`IntegrationDeleted`."""
+
+
+_MODELS: Final[dict[str, tuple[type[WebhookEvent[Any]], type[Any]]]] = {
+    "user": (UserEvent, User),
+    "call": (CallEvent, Call),
+    "number": (NumberEvent, Number),
+    "contact": (ContactEvent, Contact),
+}
+
+#: Longest event name accepted: far above any real one, small enough to log safely.
+MAX_EVENT_NAME_LENGTH: Final = 100
+
+
+def resource_id_of(data: object) -> Any:
+    """The ``id`` (or ``integration_id``) of a ``data`` mapping; None if absent or unusable."""
+    if not isinstance(data, Mapping):
+        return None
+    value = data.get("id", data.get("integration_id"))
+    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+
+
+def parse_timestamp(value: object) -> datetime:
+    """An aware UTC datetime from the envelope's UNIX ``timestamp``.
+
+    Raises:
+        InvalidDelivery: if the value is missing, not a number or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidDelivery("missing or invalid timestamp")
+    try:
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise InvalidDelivery("missing or invalid timestamp") from None
+
+
+def check_envelope(payload: Mapping[str, Any]) -> tuple[str, str, datetime, Mapping[str, Any]]:
+    """Validate the envelope of a delivery; return (event, resource, timestamp, data).
+
+    Raises:
+        InvalidDelivery: if ``event``, ``resource``, ``data`` or ``timestamp`` is missing or
+            of the wrong type.
+    """
+    event = payload.get("event")
+    if not isinstance(event, str) or not event or len(event) > MAX_EVENT_NAME_LENGTH:
+        raise InvalidDelivery("missing or invalid event")
+    resource = payload.get("resource")
+    if not isinstance(resource, str) or not resource:
+        raise InvalidDelivery("missing or invalid resource")
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        raise InvalidDelivery("missing or invalid data")
+    return event, resource, parse_timestamp(payload.get("timestamp")), data
+
+
+def parse_event(payload: Mapping[str, Any]) -> WebhookEvent[Any]:
+    """Turn a decoded delivery into a typed event.
+
+    A known ``user.*``, ``call.*``, ``number.*`` or ``contact.*`` event becomes a
+    :class:`UserEvent`, :class:`CallEvent`, :class:`NumberEvent` or :class:`ContactEvent`
+    whose ``data`` is the model (structured leniently: bad fields become None);
+    ``integration.deleted`` becomes an :class:`IntegrationEvent`. Any other name gives a
+    plain :class:`WebhookEvent` whose ``data`` is the raw dict. The token is not checked
+    here (see :mod:`aircall_async.webhooks.verify`).
+
+    Raises:
+        InvalidDelivery: if the envelope is unusable (see :func:`check_envelope`).
+    """
+    event, resource, timestamp, data = check_envelope(payload)
+    token = payload.get("token")
+    common: dict[str, Any] = {
+        "event": event,
+        "resource": resource,
+        "timestamp": timestamp,
+        "token": token if isinstance(token, str) else "",
+        "raw": payload,
+    }
+    if event not in KNOWN_EVENTS:
+        return WebhookEvent(data=data, **common)
+    family = resource_of(event)
+    if family == "integration":
+        return IntegrationEvent(data=_integration(data), **common)
+    event_cls, model = _MODELS[family]
+    try:
+        typed = structure(data, model)
+    except Exception:
+        # The models promise never to raise for a dict; if one does anyway the handlers
+        # still get the delivery, untyped, rather than Aircall getting a 500 forever.
+        logger.exception("could not structure %s data; delivering it untyped", event)
+        return WebhookEvent(data=data, **common)
+    return event_cls(data=typed, **common)
+
+
+def _integration(data: Mapping[str, Any]) -> IntegrationDeleted:
+    def as_int(value: object) -> int | None:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return IntegrationDeleted(
+        integration_id=as_int(data.get("integration_id")),
+        company_id=as_int(data.get("company_id")),
+        raw=data,
+    )

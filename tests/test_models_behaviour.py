@@ -1,0 +1,359 @@
+"""Leniency, open enums, datetimes and round trips of the models' one converter."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aircall_async.models import (
+    A2PCampaignAssociation,
+    AccessToken,
+    Call,
+    CallStatus,
+    Company,
+    Contact,
+    DialerCampaign,
+    DialerPhoneNumber,
+    EmailDetail,
+    InsightCardText,
+    InsightCardTitle,
+    InsightCardType,
+    InsightCardUser,
+    Integration,
+    IvrOption,
+    MissedCallReason,
+    Model,
+    Number,
+    Participant,
+    PhoneDetail,
+    Tag,
+    Team,
+    User,
+    UserAvailability,
+    Webhook,
+    structure,
+    unstructure,
+)
+from tests import test_models_data as ex
+
+UTC = timezone.utc
+
+# (model, payload) for every object example of the reference.
+EXAMPLES: list[tuple[type[Model], dict[str, Any]]] = [
+    (AccessToken, ex.ACCESS_TOKEN),
+    *[(User, u) for u in ex.USERS_LIST["users"]],
+    (User, ex.USER_GET["user"]),
+    (User, ex.USER_CREATE["user"]),
+    (User, ex.USER_UPDATE["user"]),
+    *[(UserAvailability, a) for a in ex.USER_AVAILABILITIES["users"]],
+    (UserAvailability, ex.USER_AVAILABILITY),
+    (Team, ex.TEAMS_LIST["teams"][0]),
+    (Team, ex.TEAM_GET["team"]),
+    (Team, ex.TEAM_CREATE["team"]),
+    (Team, ex.TEAM_ADD_USER["team"]),
+    (Team, ex.TEAM_REMOVE_USER["team"]),
+    *[(Call, c) for c in ex.CALLS_LIST["calls"]],
+    (Call, ex.CALL_GET["call"]),
+    *[(Call, c) for c in ex.CALLS_SEARCH["calls"]],
+    (Call, ex.CALL_ARCHIVE["call"]),
+    (Call, ex.CALL_UNARCHIVE["call"]),
+    (Call, ex.FULL_CALL),
+    (DialerCampaign, ex.DIALER_CAMPAIGN),
+    *[(DialerPhoneNumber, n) for n in ex.DIALER_PHONE_NUMBERS["numbers"]],
+    *[(Number, n) for n in ex.NUMBERS_LIST["numbers"]],
+    (Number, ex.NUMBER_GET["number"]),
+    (Number, ex.NUMBER_UPDATE["number"]),
+    (Number, ex.NUMBER_UPDATE_MESSAGES["number"]),
+    (Number, ex.NUMBER_WEBHOOK_DATA),
+    *[(Contact, c) for c in ex.CONTACTS_LIST["contacts"]],
+    (Contact, ex.CONTACT_GET["contact"]),
+    (Contact, ex.CONTACT_CREATE["contact"]),
+    (Contact, ex.CONTACT_UPDATE["contact"]),
+    (PhoneDetail, ex.PHONE_DETAIL_ADD["phone_detail"]),
+    (PhoneDetail, ex.PHONE_DETAIL_UPDATE["phone_detail"]),
+    (EmailDetail, ex.EMAIL_DETAIL_ADD["email_detail"]),
+    (EmailDetail, ex.EMAIL_DETAIL_UPDATE["email_detail"]),
+    *[(Tag, t) for t in ex.TAGS_LIST["tags"]],
+    (Tag, ex.TAG_CREATE["tag"]),
+    *[(Webhook, w) for w in ex.WEBHOOKS_LIST["webhooks"]],
+    (Webhook, ex.WEBHOOK_CREATE["webhook"]),
+    (Company, ex.COMPANY_GET["company"]),
+    (Integration, ex.INTEGRATION_ME["integration"]),
+    (A2PCampaignAssociation, ex.A2P_GET["a2p_campaign_association"]),
+    (InsightCardTitle, ex.INSIGHT_CARD_CONTENTS[0]),
+    (InsightCardText, ex.INSIGHT_CARD_CONTENTS[1]),
+    (InsightCardUser, ex.INSIGHT_CARD_CONTENTS[3]),
+]
+
+# Values the reference's examples hold that cannot survive as typed (they degrade).
+QUIRKS = {"20120-01-02T09:01:58.000Z", "no_available_agent"}
+
+
+def assert_shape_kept(original: Any, produced: Any, path: str = "$") -> None:
+    """Every key/value of ``original`` is in ``produced`` (quirks aside)."""
+    if isinstance(original, dict):
+        assert isinstance(produced, dict), path
+        for key, value in original.items():
+            assert key in produced, f"{path}.{key} missing"
+            if isinstance(value, str) and value in QUIRKS:
+                assert produced[key] is None, f"{path}.{key}"
+            else:
+                assert_shape_kept(value, produced[key], f"{path}.{key}")
+    elif isinstance(original, list):
+        assert isinstance(produced, list) and len(produced) == len(original), path
+        for i, (a, b) in enumerate(zip(original, produced, strict=True)):
+            assert_shape_kept(a, b, f"{path}[{i}]")
+    elif isinstance(original, str) and original.endswith("+00:00"):
+        # Integration's "2020-11-02T15:38:16.000+00:00": written back in the Z form.
+        assert produced == original.replace("+00:00", "Z"), path
+    else:
+        assert produced == original and type(produced) is type(original), path
+
+
+@pytest.mark.parametrize(("cls", "payload"), EXAMPLES)
+def test_unstructure_gives_back_the_api_shape_and_round_trips(
+    cls: type[Model], payload: dict[str, Any]
+) -> None:
+    model = structure(payload, cls)
+    assert model.raw is payload
+    out = unstructure(model)
+    assert "raw" not in out
+    json.dumps(out)  # JSON-ready: no datetime, enum member or model left
+    assert_shape_kept(payload, out)
+    assert structure(out, cls) == model
+    assert set(out) == {f.name for f in attrs.fields(cls)} - {"raw"}
+
+
+def test_call_times_go_back_as_unix_seconds_and_user_times_as_iso() -> None:
+    out = unstructure(structure(ex.FULL_CALL, Call))
+    assert out["started_at"] == 1584998199 and type(out["started_at"]) is int
+    assert out["comments"][0]["posted_at"] == 1587994808
+    assert out["user"]["created_at"] == "2019-12-29T10:03:18.000Z"
+    assert out["number"]["created_at"] == "2020-01-02T11:41:01.000Z"
+    assert out["status"] == "done" and type(out["status"]) is str
+
+
+def test_unknown_fields_are_ignored() -> None:
+    payload = {**ex.TAG_GET["tag"], "emoji": "🎉", "nested": {"a": [1, 2]}, "color": "#123456"}
+    tag = structure(payload, Tag)
+    assert tag == Tag(id=678, name="General Inquiries", color="#123456")
+    assert tag.raw["emoji"] == "🎉"
+    assert "emoji" not in unstructure(tag)
+
+
+def test_unknown_enum_values_are_kept() -> None:
+    call = structure(
+        {"id": 1, "status": "on_hold", "missed_call_reason": "robot", "direction": "inbound"},
+        Call,
+    )
+    assert isinstance(call.status, CallStatus)
+    assert call.status == "on_hold"
+    assert call.status.value == "on_hold"
+    assert str(call.status) == "on_hold"
+    assert call.status.is_known is False
+    assert call.status != CallStatus.DONE
+    assert isinstance(call.missed_call_reason, MissedCallReason)
+    assert call.missed_call_reason == "robot"
+    assert call.direction is not None and call.direction.is_known
+    assert CallStatus("done") is CallStatus.DONE
+    out = unstructure(call)
+    assert (out["status"], out["missed_call_reason"]) == ("on_hold", "robot")
+    assert structure(out, Call) == call
+
+
+def test_a_closed_set_field_given_a_non_string_degrades() -> None:
+    call = structure({"id": 2, "status": 3, "direction": ["inbound"]}, Call)
+    assert (call.id, call.status, call.direction) == (2, None, None)
+    line = structure({"type": 7, "text": "t"}, InsightCardTitle)
+    assert (line.type, line.text) == (InsightCardType.TITLE, "t")
+    line = structure({"type": None, "text": "t"}, InsightCardTitle)
+    assert (line.type, line.text) == (InsightCardType.TITLE, "t")
+    assert structure({"status": None}, Call).status is None
+
+
+def test_wrong_types_degrade_one_field_and_keep_the_rest() -> None:
+    payload: dict[str, Any] = {
+        **ex.FULL_CALL,
+        "duration": "eleven",
+        "raw_digits": {"not": "a string"},
+        "archived": "yes",
+        "id": True,
+        "teams": "none",
+        "user": "John Doe",
+        "number": {**ex.FULL_CALL["number"], "open": 1, "messages": ["x"]},
+        "comments": [{"id": 9, "content": 5}],
+        "participants": [{"id": 1, "type": "user"}, "not an object"],
+    }
+    call = structure(payload, Call)
+    assert call.raw is payload
+    assert (call.id, call.duration, call.raw_digits, call.archived) == (None, None, None, None)
+    assert call.user is None
+    assert call.teams == []
+    assert call.participants == []
+    assert call.number is not None
+    assert (call.number.id, call.number.open, call.number.messages) == (1234, None, None)
+    assert call.number.raw["open"] == 1
+    assert call.comments[0].id == 9 and call.comments[0].content is None
+    assert call.comments[0].raw == {"id": 9, "content": 5}
+    # The rest of the Call is intact.
+    assert call.status is CallStatus.DONE
+    assert call.started_at == datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)
+    assert call.tags[0].tagged_by is not None and call.tags[0].tagged_by.id == 456
+
+
+def test_numbers_are_not_coerced_from_strings_or_bools() -> None:
+    company = structure({"name": 5, "users_count": "146", "numbers_count": 28.0}, Company)
+    assert company == Company(name=None, users_count=None, numbers_count=28)
+    assert structure({"users_count": False}, Company).users_count is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1584998199, datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
+        (1584998199.5, datetime(2020, 3, 23, 21, 16, 39, 500000, tzinfo=UTC)),
+        ("2020-03-23T21:16:39.000Z", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
+        ("2020-03-23T21:16:39Z", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
+        ("2020-03-23T22:16:39.000+01:00", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
+        ("2020-03-23T21:16:39", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
+        ("1584998199", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
+    ],
+)
+def test_any_datetime_field_accepts_unix_seconds_or_iso(value: Any, expected: datetime) -> None:
+    call = structure({"started_at": value}, Call)
+    user = structure({"created_at": value}, User)
+    for got in (call.started_at, user.created_at):
+        assert got == expected
+        assert got is not None and got.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "value", ["20120-01-02T09:01:58.000Z", "no_available_agent", True, 10**20, [1], float("nan")]
+)
+def test_a_bad_datetime_degrades_to_none(value: Any) -> None:
+    call = structure({"id": 1, "ended_at": value, "started_at": 1584998199}, Call)
+    assert (call.id, call.ended_at) == (1, None)
+    assert call.started_at is not None
+    assert call.raw["ended_at"] is value
+
+
+def test_datetimes_with_fractions_round_trip() -> None:
+    moment = datetime(2021, 6, 1, 12, 0, 0, 250000, tzinfo=UTC)
+    call = Call(id=1, started_at=moment)
+    user = User(id=1, created_at=moment)
+    assert unstructure(call)["started_at"] == moment.timestamp()
+    assert unstructure(user)["created_at"] == "2021-06-01T12:00:00.250Z"
+    assert structure(unstructure(call), Call) == call
+    assert structure(unstructure(user), User) == user
+    other_zone = datetime(2021, 6, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert unstructure(User(created_at=other_zone))["created_at"] == "2021-06-01T12:00:00.000Z"
+
+
+def test_models_built_in_code_have_an_empty_raw_excluded_from_eq_and_repr() -> None:
+    built = Tag(id=678, name="General Inquiries", color="#0662B5")
+    assert dict(built.raw) == {}
+    parsed = structure(ex.TAG_GET["tag"], Tag)
+    assert parsed == built
+    assert "raw" not in repr(parsed)
+    assert "direct_link" in repr(parsed)
+
+
+def test_a_mapping_that_is_not_a_dict_is_accepted() -> None:
+    phone = structure(MappingProxyType({"id": 1, "label": "Work", "value": "+1"}), PhoneDetail)
+    assert phone == PhoneDetail(id=1, label="Work", value="+1")
+
+
+@pytest.mark.parametrize("bad", [[1, 2], "call", None, 812, ("id", 1)])
+@pytest.mark.parametrize("cls", [Call, Contact, User, IvrOption])
+def test_a_non_mapping_raises_type_error_naming_the_class(bad: Any, cls: type[Model]) -> None:
+    with pytest.raises(TypeError, match=cls.__name__):
+        structure(bad, cls)
+
+
+def test_unstructure_rejects_what_is_not_a_model() -> None:
+    with pytest.raises(TypeError, match="dict"):
+        unstructure({"id": 1})
+
+
+def test_participant_and_ivr_ids_keep_int_or_str() -> None:
+    assert structure({"id": "u-1", "type": "external"}, Participant).id == "u-1"
+    assert structure({"id": 456}, Participant).id == 456
+    ivr = structure(
+        {"id": "opt1", "title": "Sales", "key": "1", "created_at": 1585001040}, IvrOption
+    )
+    assert (ivr.id, ivr.key, ivr.created_at) == (
+        "opt1",
+        "1",
+        datetime(2020, 3, 23, 22, 4, tzinfo=UTC),
+    )
+    call = structure({"ivr_options": [ivr.raw]}, Call)
+    assert call.ivr_options == [ivr]
+
+
+def test_every_model_field_defaults_to_none_or_an_empty_list() -> None:
+    for cls, _ in EXAMPLES:
+        model = structure({}, cls)
+        for field in attrs.fields(cls):
+            value = getattr(model, field.name)
+            if field.name == "raw":
+                assert value == {}
+            elif field.name == "type":
+                assert isinstance(value, InsightCardType)
+            else:
+                assert value is None or value == [], (cls.__name__, field.name)
+
+
+# --- Property: structure() never raises for a JSON-like mapping --------------------
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["2020-03-10T08:31:43.000Z", "no_available_agent", "done", "user"])
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+# Keys of the nested models (User, Number, Team, Comment...) so nested objects get
+# plausible keys with arbitrary values.
+NESTED_KEYS = sorted(
+    {f.name for cls in (User, Number, Team, PhoneDetail, Participant) for f in attrs.fields(cls)}
+    | {"content", "posted_at", "posted_by", "tagged_by", "welcome"}
+)
+nested_objects = st.dictionaries(st.sampled_from(NESTED_KEYS), json_values, max_size=6)
+
+
+def payloads(cls: type[Model]) -> st.SearchStrategy[dict[str, Any]]:
+    names = [f.name for f in attrs.fields(cls)]
+    return st.dictionaries(
+        st.sampled_from(names) | st.text(max_size=6),
+        json_values | nested_objects | st.lists(nested_objects, max_size=2),
+        max_size=12,
+    )
+
+
+PAYLOADS = {Call: payloads(Call), Contact: payloads(Contact)}
+
+
+@pytest.mark.parametrize("cls", [Call, Contact])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_structure_never_raises_for_a_json_like_dict(cls: type[Model], data: st.DataObject) -> None:
+    payload = data.draw(PAYLOADS[cls])
+    model = structure(payload, cls)
+    assert isinstance(model, cls)
+    assert model.raw is payload
+    json.dumps(unstructure(model))

@@ -1,0 +1,142 @@
+"""client.users against the fake server: requests sent, typed results, validation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from aircall_async.errors import MethodNotAllowedError, NotFoundError
+from aircall_async.models import Availability, Number, User, UserAvailability
+
+from .resources_support import connect, last, rejected
+
+
+async def test_list_sends_time_filters_and_yields_users() -> None:
+    async with connect() as (fake, client):
+        since = datetime(2019, 1, 1, tzinfo=timezone(timedelta(hours=2)))
+        users = await client.users.list(from_=since, to=2_000_000_000, order="desc").collect()
+        request = last(fake)
+    assert (request.method, request.path) == ("GET", "/users")
+    assert request.query["from"] == str(int(since.timestamp()))
+    assert request.query["to"] == "2000000000"
+    assert request.query["order"] == "desc"
+    assert users and all(isinstance(u, User) for u in users)
+    ids = [u.id or 0 for u in users]
+    assert ids == sorted(ids, reverse=True)
+    assert users[-1].id == 456 and users[-1].created_at is not None
+
+
+async def test_get_returns_user_with_numbers() -> None:
+    async with connect() as (fake, client):
+        user = await client.users.get(456)
+        request = last(fake)
+    assert (request.method, request.path) == ("GET", "/users/456")
+    assert isinstance(user, User) and user.id == 456
+    assert user.created_at is not None and user.created_at.tzinfo is not None
+    assert all(isinstance(n, Number) for n in user.numbers)
+
+
+async def test_create_sends_only_given_fields() -> None:
+    async with connect() as (fake, client):
+        user = await client.users.create(
+            email="jeffrey.curtis@aircall.io", first_name="Jeffrey", last_name="Curtis"
+        )
+        request = last(fake)
+        again = await client.users.get(user.id or 0)
+    assert (request.method, request.path) == ("POST", "/users")
+    assert request.json == {
+        "email": "jeffrey.curtis@aircall.io",
+        "first_name": "Jeffrey",
+        "last_name": "Curtis",
+    }
+    assert user.name == "Jeffrey Curtis" and user.email == "jeffrey.curtis@aircall.io"
+    assert again.id == user.id
+
+
+async def test_create_with_roles_and_wrap_up_time() -> None:
+    async with connect() as (fake, client):
+        await client.users.create(
+            email="a@b.io", first_name="A", last_name="B", role_ids=["admin"], wrap_up_time=30
+        )
+        body = last(fake).json
+    assert body["role_ids"] == ["admin"] and body["wrap_up_time"] == 30
+
+
+async def test_update_sends_only_given_fields() -> None:
+    async with connect() as (fake, client):
+        user = await client.users.update(457, first_name="Jeff Updated")
+        request = last(fake)
+    assert (request.method, request.path) == ("PUT", "/users/457")
+    assert request.json == {"first_name": "Jeff Updated"}
+    assert user.id == 457 and user.name is not None and user.name.startswith("Jeff Updated")
+
+
+async def test_delete_then_get_is_404() -> None:
+    async with connect() as (fake, client):
+        await client.users.delete(458)
+        request = last(fake)
+        with pytest.raises(NotFoundError):
+            await client.users.get(458)
+    assert (request.method, request.path) == ("DELETE", "/users/458")
+
+
+async def test_availabilities_yields_user_availability() -> None:
+    async with connect() as (fake, client):
+        items = await client.users.availabilities(order="asc").collect()
+        request = last(fake)
+    assert (request.method, request.path) == ("GET", "/users/availabilities")
+    assert request.query["order"] == "asc"
+    assert len(items) == 5 and all(isinstance(i, UserAvailability) for i in items)
+    assert all(isinstance(i.availability, Availability) for i in items)
+    assert items[0].id == 456
+
+
+async def test_availability_of_one_user() -> None:
+    async with connect() as (fake, client):
+        result = await client.users.availability(456)
+        request = last(fake)
+    assert (request.method, request.path) == ("GET", "/users/456/availability")
+    assert isinstance(result, UserAvailability)
+    assert result.id == 456 and result.availability is Availability.AVAILABLE
+
+
+async def test_start_call_and_dial() -> None:
+    async with connect() as (fake, client):
+        await client.users.start_call(456, number_id=1234, to="+18001231234")
+        started = last(fake)
+        await client.users.dial(456, to="+18001231234")
+        dialed = last(fake)
+    assert (started.method, started.path) == ("POST", "/users/456/calls")
+    assert started.json == {"number_id": 1234, "to": "+18001231234"}
+    assert (dialed.method, dialed.path) == ("POST", "/users/456/dial")
+    assert dialed.json == {"to": "+18001231234"}
+
+
+async def test_dial_an_unavailable_user_is_405() -> None:
+    async with connect() as (fake, client):
+        user = fake.state.users.get(457)
+        assert user is not None
+        user["_availability"] = "offline"
+        with pytest.raises(MethodNotAllowedError):
+            await client.users.dial(457, to="+18001231234")
+
+
+async def test_validation_names_the_field_and_sends_nothing() -> None:
+    async with connect() as (fake, client):
+        users = client.users
+        await rejected(fake, lambda: users.start_call(456, number_id=1234, to="0601"), "to")
+        await rejected(fake, lambda: users.dial(456, to="+1 800 123"), "to")
+        await rejected(
+            fake, lambda: users.create(email=" ", first_name="A", last_name="B"), "email"
+        )
+        await rejected(
+            fake, lambda: users.create(email="a@b", first_name="A", last_name=""), "last_name"
+        )
+        await rejected(fake, lambda: users.update(456), "nothing to update")
+        await rejected(fake, lambda: users.update(456, first_name=""), "first_name")
+        await rejected(fake, lambda: users.update(456, wrap_up_time=-1), "wrap_up_time")
+        await rejected(fake, lambda: users.list(from_=datetime(2020, 1, 1)), "from_")
+        await rejected(fake, lambda: users.list(to=datetime(2020, 1, 1)), "to")
+        await rejected(fake, lambda: users.list(per_page=51), "per_page")
+        await rejected(fake, lambda: users.get(True), "user_id")

@@ -1,0 +1,151 @@
+"""Static typing check of the resources (not a test module: mypy reads it, pytest does not).
+
+Run: ``mypy --strict tests/typing_check.py``. Every ``assert_type`` fails the type check
+if a method or a paginator stops giving its concrete model type. Nothing here runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aircall_async import AircallClient, Paginator
+from aircall_async.models import (
+    A2PCampaignAssociation,
+    AccessToken,
+    Call,
+    Company,
+    Contact,
+    DialerCampaign,
+    DialerPhoneNumber,
+    EmailDetail,
+    InsightCardLine,
+    InsightCardText,
+    InsightCardTitle,
+    InsightCardUser,
+    Integration,
+    Number,
+    PhoneDetail,
+    Tag,
+    Team,
+    User,
+    UserAvailability,
+    Webhook,
+)
+from aircall_async.oauth import exchange_code
+
+if TYPE_CHECKING:
+    from typing_extensions import assert_type
+
+
+async def check_users(client: AircallClient) -> None:
+    assert_type(client.users.list(), Paginator[User])
+    async for user in client.users.list(order="desc"):
+        assert_type(user, User)
+    assert_type(await client.users.get(456), User)
+    assert_type(await client.users.create(email="a@b.io", first_name="A", last_name="B"), User)
+    assert_type(await client.users.update(456, first_name="A"), User)
+    assert_type(await client.users.delete(456), None)
+    async for availability in client.users.availabilities():
+        assert_type(availability, UserAvailability)
+    assert_type(await client.users.availability(456), UserAvailability)
+    assert_type(await client.users.start_call(456, number_id=1234, to="+18001231234"), None)
+    assert_type(await client.users.dial(456, to="+18001231234"), None)
+
+
+async def check_teams(client: AircallClient) -> None:
+    async for team in client.teams.list():
+        assert_type(team, Team)
+    assert_type(await client.teams.get(678), Team)
+    assert_type(await client.teams.create(name="Support"), Team)
+    assert_type(await client.teams.add_user(678, 456), Team)
+    assert_type(await client.teams.remove_user(678, 456), Team)
+    assert_type(await client.teams.delete(678), None)
+
+
+async def check_calls(client: AircallClient) -> None:
+    assert_type(client.calls.list(from_=0), Paginator[Call])
+    async for call in client.calls.list():
+        assert_type(call, Call)
+    async for found in client.calls.search(tags=[1, 2], direction="inbound"):
+        assert_type(found, Call)
+    assert_type(await client.calls.list().collect(), list[Call])
+    async for page in client.calls.list().pages():
+        assert_type(page.items, list[Call])
+    assert_type(await client.calls.get(812), Call)
+    assert_type(await client.calls.archive(812), Call)
+    assert_type(await client.calls.unarchive(812), Call)
+    assert_type(await client.calls.transfer(812, user_id=456), None)
+    assert_type(await client.calls.comment(812, content="Call back"), None)
+    assert_type(await client.calls.tag(812, tags=[678]), None)
+    assert_type(await client.calls.pause_recording(812), None)
+    assert_type(await client.calls.resume_recording(812), None)
+    assert_type(await client.calls.delete_recording(812), None)
+    assert_type(await client.calls.delete_voicemail(812), None)
+    # Inline, the list takes the parameter's type; a separate variable needs
+    # ``list[InsightCardLine]``, or mypy joins the three classes to their base.
+    assert_type(
+        await client.calls.insight_cards(
+            812,
+            contents=[
+                InsightCardTitle(text="CRM"),
+                InsightCardText(label="Id", text="1"),
+                InsightCardUser(label="Owner", user_id=456),
+            ],
+        ),
+        None,
+    )
+    lines: list[InsightCardLine] = [InsightCardTitle(text="CRM")]
+    assert_type(await client.calls.insight_cards(812, contents=lines), None)
+    assert_type(
+        await client.calls.insight_cards(812, contents=[{"type": "title", "text": "CRM"}]), None
+    )
+
+
+async def check_dialer_campaigns(client: AircallClient) -> None:
+    assert_type(await client.dialer_campaigns.get(456), DialerCampaign)
+    assert_type(await client.dialer_campaigns.phone_numbers(456), list[DialerPhoneNumber])
+    assert_type(await client.dialer_campaigns.create(456, phone_numbers=["+1916"]), None)
+
+
+async def check_numbers(client: AircallClient) -> None:
+    async for number in client.numbers.list():
+        assert_type(number, Number)
+    assert_type(await client.numbers.get(1234), Number)
+    assert_type(await client.numbers.update(1234, messages={"welcome": "https://x"}), Number)
+
+
+async def check_contacts(client: AircallClient) -> None:
+    async for contact in client.contacts.list(order_by="updated_at"):
+        assert_type(contact, Contact)
+    async for match in client.contacts.search(email="a@b.io"):
+        assert_type(match, Contact)
+    created = await client.contacts.create(phone_numbers=[{"label": "Work", "value": "+1900"}])
+    assert_type(created, Contact)
+    assert_type(await client.contacts.update(710, first_name="V"), Contact)
+    assert_type(await client.contacts.add_phone_number(710, value="+1900"), PhoneDetail)
+    assert_type(await client.contacts.update_phone_number(710, 1, value="+1900"), PhoneDetail)
+    assert_type(await client.contacts.add_email(710, value="a@b.io"), EmailDetail)
+    assert_type(await client.contacts.update_email(710, 5201, value="a@b.io"), EmailDetail)
+
+
+async def check_other_resources(client: AircallClient) -> None:
+    async for tag in client.tags.list():
+        assert_type(tag, Tag)
+    assert_type(await client.tags.create(name="VIP", color="#00B388"), Tag)
+    async for webhook in client.webhooks.list():
+        assert_type(webhook, Webhook)
+    assert_type(await client.webhooks.get("c2501111-8a69"), Webhook)
+    assert_type(await client.webhooks.update(1001, active=True), Webhook)
+    assert_type(await client.company.get(), Company)
+    assert_type(await client.integrations.me(), Integration)
+    assert_type(await client.integrations.enable(install=True), None)
+    async for association in client.a2p_campaign_associations.list():
+        assert_type(association, A2PCampaignAssociation)
+    assert_type(await client.a2p_campaign_associations.get(458), A2PCampaignAssociation)
+
+
+async def check_oauth() -> None:
+    token = await exchange_code(
+        client_id="c", client_secret="s", code="x", redirect_uri="https://e"
+    )
+    assert_type(token, AccessToken)
