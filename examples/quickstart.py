@@ -1,7 +1,7 @@
 """A tour of aircall-async: ping, users, a full export of calls, a contact search.
 
 Without AIRCALL_API_ID / AIRCALL_API_TOKEN in the environment it starts the fake Aircall
-server in-process (2,500 seeded calls, 60 requests per 3 s) and runs against it. With
+server in-process (5,000 seeded calls, 60 requests per 3 s) and runs against it. With
 them, it runs read-only calls against the real API.
 
     python examples/quickstart.py
@@ -32,7 +32,7 @@ async def open_client() -> AsyncIterator[AircallClient]:
         return
     from aircall_async.testing import FakeAircall
 
-    async with FakeAircall(calls=2_500, contacts=40, rate_limit=60, window=3.0) as fake:
+    async with FakeAircall(calls=5_000, contacts=40, rate_limit=60, window=3.0) as fake:
         print(f"No AIRCALL_API_ID/AIRCALL_API_TOKEN: using the fake Aircall at {fake.base_url}")
         async with fake.client(rate_limit=RateLimit(60, per=3.0)) as client:
             yield client
@@ -43,22 +43,26 @@ async def main() -> None:
         assert await client.ping()
         print("ping: ok")
 
-        users = await client.paginate("/users", "users").collect()
-        print(f"users: {len(users)}, e.g. {users[0]['name'] if users else '-'}")
+        company = await client.company.get()
+        print(f"company: {company.name} ({company.users_count} users)")
 
+        users = await client.users.list().collect()
+        print(f"users: {len(users)}, e.g. {users[0].name if users else '-'}")
+
+        # The main job: every call, newest first, as typed models, paced to the budget.
         started = time.monotonic()
         directions: Counter[str] = Counter()
-        count = 0
-        async for call in client.paginate("/calls", "calls", params={"order": "desc"}):
-            directions[call.get("direction") or "?"] += 1
-            count += 1
+        latest = None
+        async for call in client.calls.list(order="desc"):
+            latest = latest or call
+            directions[str(call.direction)] += 1
         elapsed = time.monotonic() - started
-        print(f"calls exported: {count} in {elapsed:.1f}s ({dict(directions)})")
+        print(f"calls exported: {sum(directions.values())} in {elapsed:.1f}s {dict(directions)}")
+        if latest is not None:
+            print(f"latest call: #{latest.id} at {latest.started_at} by {latest.raw_digits}")
 
-        found = await client.paginate(
-            "/contacts/search", "contacts", params={"order": "asc"}, per_page=10
-        ).collect()
-        print(f"contacts: {len(found)}")
+        contacts = await client.contacts.list(per_page=20).collect()
+        print(f"contacts: {len(contacts)}")
 
         status = client.rate_limit_status
         if status is not None:

@@ -211,3 +211,18 @@ async def test_an_error_on_a_page_propagates_and_stops_the_rest(scripted: Script
                 got.append(call["id"])
         assert got == list(range(1, 101))
         assert not await client_tasks_alive()
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+async def test_past_the_cap_against_the_fake_server(order: str) -> None:
+    from aircall_async.testing import FakeAircall
+
+    async with FakeAircall(calls=10_400, rate_limit=None) as fake:
+        async with fake.client() as client:
+            ids = [c.id async for c in client.calls.list(order=order)]
+        pages = [r for r in fake.requests if r.path == "/calls"]
+        assert fake.stats.by_status.get(400, 0) == 0  # never a page past the cap
+    assert len(ids) == 10_400
+    assert len(set(ids)) == 10_400
+    assert ids == sorted(ids, reverse=order == "desc")
+    assert len(pages) <= math.ceil(10_400 / 50) * 1.02

@@ -145,3 +145,19 @@ def test_rate_limit_validation() -> None:
         RateLimit(0)
     with pytest.raises(ValueError, match="per"):
         RateLimit(5, per=0)
+
+
+async def test_eight_tasks_never_get_a_429_from_fixed_windows() -> None:
+    from aircall_async.testing import FakeAircall
+
+    limit, per = 20, 1.0
+    async with FakeAircall(rate_limit=limit, window=per) as fake:
+        async with fake.client(rate_limit=RateLimit(limit, per=per), max_retries=0) as client:
+
+            async def worker(n: int) -> None:
+                for _ in range(6):
+                    await client.request("GET", f"/users/{456 + n % 5}")
+
+            await asyncio.gather(*(worker(n) for n in range(8)))
+        assert fake.stats.rate_limited == 0
+        assert len(fake.requests) == 48
