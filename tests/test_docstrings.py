@@ -27,15 +27,16 @@ def public_names(module: ModuleType) -> Iterator[tuple[str, object]]:
         names = [n for n in vars(module) if not n.startswith("_")]
     for name in names:
         obj = getattr(module, name)
-        if inspect.isclass(obj) or inspect.isfunction(obj):
-            if getattr(obj, "__module__", "").startswith("aircall_async"):
-                yield f"{module.__name__}.{name}", obj
-                if inspect.isclass(obj):
-                    for attr, member in vars(obj).items():
-                        if attr.startswith("_"):
-                            continue
-                        if inspect.isfunction(member) or isinstance(member, property):
-                            yield f"{module.__name__}.{name}.{attr}", member
+        ours = getattr(obj, "__module__", "").startswith("aircall_async")
+        if not ours or not (inspect.isclass(obj) or inspect.isfunction(obj)):
+            continue
+        yield f"{module.__name__}.{name}", obj
+        if inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                if attr.startswith("_"):
+                    continue
+                if inspect.isfunction(member) or isinstance(member, property):
+                    yield f"{module.__name__}.{name}.{attr}", member
 
 
 def test_every_public_name_has_a_docstring() -> None:
