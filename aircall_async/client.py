@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json as jsonlib
 import logging
 import time
@@ -15,6 +14,7 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from yarl import URL
 
+from ._net import secure_base_url
 from ._version import __version__
 from .errors import APIError, TransportError, error_for_response
 from .pagination import MAX_PER_PAGE, Paginator
@@ -64,28 +64,6 @@ def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         else:
             pairs.append((name, _scalar(value)))
     return pairs
-
-
-def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_base_url(base_url: str | URL) -> URL:
-    url = URL(base_url) if isinstance(base_url, str) else base_url
-    if url.scheme == "https" and url.host:
-        return url
-    if url.scheme == "http" and _is_loopback(url.host):
-        return url
-    raise ValueError(
-        f"base_url must be an https:// URL (http:// only on a loopback host), got {url}"
-    )
 
 
 class AircallClient(ClientResources):
@@ -142,7 +120,7 @@ class AircallClient(ClientResources):
             raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout!r}")
-        self._base_url = _check_base_url(base_url)
+        self._base_url = secure_base_url(base_url)
         self._base = str(self._base_url).rstrip("/")
         self._session = session
         self._owns_session = session is None

@@ -18,8 +18,9 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from ._net import is_loopback, secure_base_url
 from ._version import __version__
-from .client import DEFAULT_BASE_URL, _check_base_url, _is_loopback
+from .client import DEFAULT_BASE_URL
 from .errors import APIError, TransportError, error_for_response
 from .models import AccessToken, structure
 
@@ -45,7 +46,7 @@ def _check_redirect_uri(redirect_uri: str) -> str:
     except ValueError:
         url = None
     secure = url is not None and url.host and url.scheme == "https"
-    local = url is not None and url.scheme == "http" and _is_loopback(url.host)
+    local = url is not None and url.scheme == "http" and is_loopback(url.host)
     if not (secure or local):
         raise ValueError("redirect_uri must be an https:// URL (http:// only on a loopback host)")
     return redirect_uri
@@ -101,7 +102,7 @@ async def exchange_code(
     }
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout!r}")
-    root = _check_base_url(DEFAULT_BASE_URL if base_url is None else base_url)
+    root = secure_base_url(DEFAULT_BASE_URL if base_url is None else base_url)
     url = str(root).rstrip("/") + _TOKEN_PATH
     headers = {
         "Accept": "application/json",

@@ -163,6 +163,8 @@ def test_unknown_enum_values_are_kept() -> None:
     assert call.missed_call_reason == "robot"
     assert call.direction is not None and call.direction.is_known
     assert CallStatus("done") is CallStatus.DONE
+    assert CallStatus.DONE.is_known
+    assert CallStatus("DONE").is_known is False  # a name is not a value
     out = unstructure(call)
     assert (out["status"], out["missed_call_reason"]) == ("on_hold", "robot")
     assert structure(out, Call) == call

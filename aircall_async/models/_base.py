@@ -24,6 +24,7 @@ EMPTY_RAW: Mapping[str, Any] = MappingProxyType({})
 """The ``raw`` of a model built in code rather than structured from a payload."""
 
 TIME_FORMAT_KEY = "aircall_time_format"
+"""Key of the attrs field metadata saying how the API writes a datetime field."""
 
 UNIX_TIME: Mapping[str, str] = MappingProxyType({TIME_FORMAT_KEY: "unix"})
 """Field metadata: a datetime the API sends as UNIX seconds (``metadata=UNIX_TIME``)."""
@@ -53,7 +54,7 @@ class OpenStrEnum(str, Enum):
     @property
     def is_known(self) -> bool:
         """True when this value is one the reference lists (a declared member)."""
-        return self._name_ in type(self).__members__
+        return type(self)._value2member_map_.get(self._value_) is self
 
     def __str__(self) -> str:
         return str(self._value_)
@@ -68,6 +69,4 @@ class Model:
     repr and :func:`aircall_async.models.unstructure`.
     """
 
-    raw: Mapping[str, Any] = attrs.field(
-        default=EMPTY_RAW, eq=False, repr=False, kw_only=True, alias="raw"
-    )
+    raw: Mapping[str, Any] = attrs.field(default=EMPTY_RAW, eq=False, repr=False, kw_only=True)

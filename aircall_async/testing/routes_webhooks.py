@@ -99,6 +99,11 @@ async def update_webhook(request: web.Request) -> web.StreamResponse:
     for key in ("url", "custom_name", "active"):
         if key in data:
             webhook[key] = data[key]
+    if "active" in data:
+        # Set by hand: the count toward automatic deactivation starts again, and a webhook
+        # disabled by hand is not re-enabled by a late successful redelivery.
+        webhook["_failures"] = 0
+        webhook.pop("_auto_disabled", None)
     return WEBHOOKS.answer(request, webhook)
 
 

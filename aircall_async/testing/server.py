@@ -4,10 +4,10 @@ background thread, and the handles tests use (credentials, recorded requests, fa
 from __future__ import annotations
 
 import asyncio
-import importlib
 import threading
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from yarl import URL
@@ -15,10 +15,16 @@ from yarl import URL
 from .app import build_control, create_app
 from .control import Control, Fault, RecordedRequest, Stats
 from .state import State
+from .webhook_dispatch import DeliveryAttempt, WebhookDelivery, WebhookDispatcher
+
+if TYPE_CHECKING:
+    from aircall_async.client import AircallClient
 
 __all__ = ["FakeAircall"]
 
 _SHUTDOWN_TIMEOUT = 0.5  # requests still delayed by a fault are cut after this on close()
+
+T = TypeVar("T")
 
 
 class FakeAircall:
@@ -33,7 +39,15 @@ class FakeAircall:
     (or a ready ``state``). ``rate_limit`` requests per fixed ``window`` seconds (None: no
     limit). ``port=0`` picks a free port.
 
-    Raises ValueError on negative counts, ``rate_limit < 1`` or ``window <= 0``.
+    Webhooks created on it receive deliveries (see :meth:`fire` and
+    :class:`~aircall_async.testing.webhook_dispatch.WebhookDispatcher`): each attempt
+    times out after ``webhook_timeout`` seconds, a failed delivery is retried
+    ``webhook_retries`` times ``webhook_retry_delay`` seconds apart, and
+    ``webhook_max_failures`` consecutive failed attempts disable the webhook.
+
+    Raises ValueError on negative counts, ``rate_limit < 1``, ``window <= 0`` or an invalid
+    webhook option (``webhook_timeout <= 0``, negative retries or delay,
+    ``webhook_max_failures < 1``).
     """
 
     def __init__(
@@ -55,6 +69,10 @@ class FakeAircall:
         client_id: str = "fake-client-id",
         client_secret: str = "fake-client-secret",
         state: State | None = None,
+        webhook_timeout: float = 5.0,
+        webhook_retries: int = 3,
+        webhook_retry_delay: float = 1.0,
+        webhook_max_failures: int = 50,
     ) -> None:
         self.control: Control = build_control(
             seed=seed,
@@ -72,6 +90,13 @@ class FakeAircall:
             state=state,
         )
         self.app: web.Application = create_app(self.control)
+        self.webhook_dispatcher = WebhookDispatcher(
+            self.control.state,
+            timeout=webhook_timeout,
+            retries=webhook_retries,
+            retry_delay=webhook_retry_delay,
+            max_failures=webhook_max_failures,
+        )
         self.host = host
         self.port = port
         self.client_id = client_id
@@ -190,11 +215,14 @@ class FakeAircall:
         association["update_status"] = status
         association["update_message"] = message
 
-    def client(self, **kwargs: Any) -> Any:
+    def client(self, **kwargs: Any) -> AircallClient:
         """An ``AircallClient`` pointed at this server with its Basic credentials (or pass
         ``access_token=``), throttled like the server unless ``rate_limit`` is given.
         Raises RuntimeError before :meth:`start`."""
-        client_module = importlib.import_module("aircall_async.client")
+        # Imported here so that the fake server does not load the client until asked.
+        from aircall_async import client as client_module
+        from aircall_async import ratelimit
+
         kwargs.setdefault("base_url", self.base_url)
         if "access_token" not in kwargs:
             kwargs.setdefault("api_id", self.api_id)
@@ -204,9 +232,48 @@ class FakeAircall:
             if limiter.limit is None:
                 kwargs["rate_limit"] = None
             else:
-                ratelimit = importlib.import_module("aircall_async.ratelimit")
                 kwargs["rate_limit"] = ratelimit.RateLimit(limiter.limit, per=limiter.window)
         return client_module.AircallClient(**kwargs)
+
+    # -- webhooks ------------------------------------------------------------------------------
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook delivery scheduled (one per event and webhook), oldest first; each
+        has ``webhook_id``, ``event``, ``url``, ``payload``, ``attempts`` and ``outcome``."""
+        return self.webhook_dispatcher.deliveries
+
+    @property
+    def webhook_attempts(self) -> list[DeliveryAttempt]:
+        """Every delivery attempt made (``webhook_id``, ``event``, ``url``, ``attempt``,
+        ``status`` or ``error``, ``started_at``, ``duration``), in the order they ended."""
+        return self.webhook_dispatcher.attempts
+
+    async def fire(
+        self, event: str, obj: Any = None, *, wait: bool = True
+    ) -> list[WebhookDelivery]:
+        """Deliver ``event`` (any of the 34) about ``obj`` to every matching active webhook:
+        ``obj`` is the id of a user, call, number or contact of the state, or the ``data``
+        itself (a mapping or a model); for ``integration.deleted`` an ``integration_id``, a
+        mapping, or None for the fake's integration. With ``wait`` (default) returns once
+        the deliveries are over (delivered or retries spent). Works from any event loop,
+        also when the server runs in its own thread.
+
+        Raises ValueError for an unknown event, KeyError for an unknown id, TypeError when
+        ``obj`` is missing, RuntimeError before :meth:`start`.
+        """
+        return await self._in_server_loop(self.webhook_dispatcher.fire(event, obj, wait=wait))
+
+    async def deliveries_idle(self) -> None:
+        """Wait until every webhook delivery is over (delivered, or its retries spent).
+        Works from any event loop, also when the server runs in its own thread."""
+        await self._in_server_loop(self.webhook_dispatcher.idle())
+
+    async def _in_server_loop(self, coro: Coroutine[Any, Any, T]) -> T:
+        loop = self._loop
+        if loop is None or loop is asyncio.get_running_loop():
+            return await coro
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
 
     # -- lifecycle in the current loop ------------------------------------------------------
 
@@ -232,13 +299,17 @@ class FakeAircall:
             raise
         self.port = runner.addresses[0][1]
         self._runner = runner
+        await self.webhook_dispatcher.start()
         return self
 
     async def close(self) -> None:
-        """Stop listening; requests still in flight are cut. Safe to call twice."""
+        """Stop listening; requests still in flight are cut. Webhook deliveries in flight
+        get up to a second to finish, then are cancelled; waiting retries are dropped.
+        Safe to call twice."""
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+            await self.webhook_dispatcher.close()
 
     async def __aenter__(self) -> FakeAircall:
         return await self.start()

@@ -201,6 +201,13 @@ class _Receiver:
 
     async def _read_body(self, request: web.Request) -> bytes | None:
         content = request.content
+        length = request.content_length
+        if length is not None:
+            # Declared and within the limit (checked by the caller): one read.
+            try:
+                return await content.readexactly(length)
+            except asyncio.IncompleteReadError:
+                return b""
         chunks: list[bytes] = []
         size = 0
         while True:
