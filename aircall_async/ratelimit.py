@@ -105,8 +105,10 @@ class Throttler:
     """Paces the requests of one client, shared by all its tasks, first come first served.
 
     Use :meth:`acquire` before sending and :meth:`release` once the answer (or the
-    failure) is in. A task cancelled while waiting never takes a slot. With
-    ``rate_limit=None`` only the server's own signals (0 remaining, 429) hold requests back.
+    failure) is in. A task cancelled while waiting never takes a slot. Besides the local
+    budget (none with ``rate_limit=None``), the server's word holds requests back: what
+    ``X-AircallApi-Remaining`` says is left in its window (another process may share the
+    key), and a 429.
     """
 
     def __init__(self, rate_limit: RateLimit | None) -> None:
@@ -115,6 +117,10 @@ class Throttler:
         self._finished: deque[float] = deque()
         self._in_flight = 0
         self._blocked_until = 0.0
+        # What the server's current window still allows, and when that window ends.
+        self._server_left: int | None = None
+        self._server_window: datetime | None = None
+        self._server_reset = 0.0
         self._lock: asyncio.Lock | None = None
         self._released: asyncio.Event | None = None
 
@@ -126,6 +132,11 @@ class Throttler:
     def _delay(self, now: float) -> float | None:
         """Seconds to wait before the next request may start; ``None``: until a release."""
         wait = self._blocked_until - now
+        if self._server_left is not None:
+            if now >= self._server_reset:
+                self._server_left = None
+            elif self._server_left <= 0:
+                wait = max(wait, self._server_reset - now)
         if self._limit is None:
             return max(wait, 0.0)
         horizon = now - self._per
@@ -154,6 +165,8 @@ class Throttler:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._released.wait(), delay)
             self._in_flight += 1
+            if self._server_left is not None:
+                self._server_left -= 1
 
     def release(self, status: RateLimitStatus | None = None, *, rejected: bool = False) -> None:
         """Give the slot back, learning from the server's headers.
@@ -165,18 +178,27 @@ class Throttler:
         self._in_flight -= 1
         if self._limit is not None:
             self._finished.append(now)
-        wait = None
+        until_reset = status.seconds_until_reset() if status is not None else None
         if status is not None:
             if status.limit and self._limit is not None and status.limit != self._limit:
                 self._limit = status.limit
-            if rejected or (status.remaining is not None and status.remaining <= 0):
-                wait = status.seconds_until_reset()
-        if wait is None and rejected:
-            wait = self._per or 1.0
-        if wait is not None:
-            self.block_for(wait)
+            if status.remaining is not None and until_reset:
+                self._learn_remaining(status, now + min(until_reset, _MAX_RESET_WAIT))
+        if rejected:
+            self.block_for(until_reset if until_reset is not None else (self._per or 1.0))
         if self._released is not None:
             self._released.set()
+
+    def _learn_remaining(self, status: RateLimitStatus, reset: float) -> None:
+        # Requests still on the wire may not be counted yet: assume they will be. Answers
+        # can arrive out of order, so within one window a count only ever goes down.
+        assert status.remaining is not None
+        left = status.remaining - self._in_flight
+        if self._server_left is not None and status.reset == self._server_window:
+            left = min(left, self._server_left)
+        self._server_left = left
+        self._server_window = status.reset
+        self._server_reset = reset
 
     def block_for(self, seconds: float) -> None:
         """Hold every request back for ``seconds`` from now (bounded by a sane maximum)."""

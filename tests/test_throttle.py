@@ -161,3 +161,30 @@ async def test_eight_tasks_never_get_a_429_from_fixed_windows() -> None:
             await asyncio.gather(*(worker(n) for n in range(8)))
         assert fake.stats.rate_limited == 0
         assert len(fake.requests) == 48
+
+
+async def test_what_the_server_says_is_left_is_not_exceeded(scripted: Scripted) -> None:
+    # Another process used most of the window: the server says 2 are left, whatever our
+    # own budget thinks; the rest waits for the server's reset.
+    reset = int(time.time()) + 1
+
+    async def answer(request: web.Request) -> web.Response:
+        remaining = max(0, 3 - len(scripted.requests))
+        return json_answer(
+            200,
+            {},
+            **{
+                "X-AircallApi-Limit": "60",
+                "X-AircallApi-Remaining": str(remaining),
+                "X-AircallApi-Reset": str(reset),
+            },
+        )
+
+    scripted.handler = answer
+    async with scripted.client(rate_limit=RateLimit(60, per=60.0)) as client:
+        await client.request("GET", "/users")
+        await asyncio.gather(*(client.request("GET", "/calls") for _ in range(4)))
+    wall = [time.time() - (time.monotonic() - t) for t in scripted.arrivals]
+    early = [t for t in wall if t < reset - 0.05]
+    assert len(early) == 3  # the first request and the two the server still allowed
+    assert len(scripted.requests) == 5
