@@ -201,7 +201,8 @@ class AircallClient(ClientResources):
         the rate limit, and is retried as :mod:`aircall_async.retry` decides.
 
         Raises:
-            APIError: (a subclass chosen by the status) for an error answer.
+            APIError: (a subclass chosen by the status) for an error answer, and for a
+                redirection, which is never followed.
             RateLimitError: for a 429 once the retries are spent.
             TransportError: when no answer came, once the retries are spent.
             ValueError: for a naive datetime in ``params``.
@@ -219,7 +220,14 @@ class AircallClient(ClientResources):
             started = time.monotonic()
             try:
                 async with session.request(
-                    method, url, params=query, data=body, headers=headers, timeout=self._timeout
+                    method,
+                    url,
+                    params=query,
+                    data=body,
+                    headers=headers,
+                    timeout=self._timeout,
+                    # The API never redirects; following one would send the body elsewhere.
+                    allow_redirects=False,
                 ) as response:
                     raw = await response.read()
                     status = response.status
@@ -244,7 +252,7 @@ class AircallClient(ClientResources):
             if limits is not None:
                 self._status = limits
             self._log(method, route, status, started, attempt, None)
-            if status < 400:
+            if status < 300:
                 return _decode(raw, status, method, route)
             if attempt < self._max_retries and retry_on_status(method, status):
                 # After a 429 the throttler holds everyone until the reset; a backoff on

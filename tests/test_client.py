@@ -394,3 +394,17 @@ def test_encode_params() -> None:
     ]
     with pytest.raises(ValueError, match="timezone"):
         encode_params({"from": datetime(2020, 1, 1)})
+
+
+async def test_redirects_are_never_followed(scripted: Scripted) -> None:
+    async def answer(request: web.Request) -> web.Response:
+        if request.path.endswith("/elsewhere"):
+            return json_answer(200, {"stolen": True})
+        raise web.HTTPTemporaryRedirect(location="/v1/elsewhere")
+
+    scripted.handler = answer
+    async with scripted.client() as client:
+        with pytest.raises(APIError) as caught:
+            await client.request("POST", "/contacts", json={"first_name": "Gary"})
+    assert caught.value.status == 307
+    assert [r["path"] for r in scripted.requests] == ["/v1/contacts"]
