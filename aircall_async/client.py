@@ -79,6 +79,8 @@ class AircallClient(ClientResources):
         session: an ``aiohttp.ClientSession`` to share; the client then never closes it.
         rate_limit: the client-side budget shared by every task using this client;
             ``None`` turns client-side pacing off (the server's 429s are still honoured).
+            The server's ``X-AircallApi-Limit`` replaces the default budget (some accounts
+            get 120/min) but only ever lowers one set by hand.
         max_retries: how many times a failed request may be retried.
         timeout: seconds allowed for each attempt of a request.
         backoff: the waits between retries.
@@ -125,10 +127,12 @@ class AircallClient(ClientResources):
         self._session = session
         self._owns_session = session is None
         self._max_retries = max_retries
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # A separate connect deadline, so that a connection that never opens is known as
+        # such (ConnectionTimeoutError): that request was not sent and may be retried.
+        self._timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, 10.0))
         self._backoff = backoff
         self._rate_limit = rate_limit
-        self._throttler = Throttler(rate_limit)
+        self._throttler = Throttler(rate_limit, may_raise=rate_limit == RateLimit())
         self._status: RateLimitStatus | None = None
         common = {
             "Authorization": authorization,
@@ -255,9 +259,10 @@ class AircallClient(ClientResources):
             if status < 300:
                 return _decode(raw, status, method, route)
             if attempt < self._max_retries and retry_on_status(method, status):
-                # After a 429 the throttler holds everyone until the reset; a backoff on
-                # top only spreads the retries of the waiting tasks.
-                if status != 429 or limits is None or limits.reset is None:
+                # After a 429 the throttler holds everyone until a reset still to come; when
+                # there is none (no header, or a clock behind ours) the backoff paces us.
+                until_reset = limits.seconds_until_reset() if limits is not None else None
+                if status != 429 or not until_reset:
                     await asyncio.sleep(self._backoff.delay(attempt))
                 attempt += 1
                 continue

@@ -150,7 +150,6 @@ _BY_STATUS: Mapping[int, type[APIError]] = {
     405: MethodNotAllowedError,
     409: ConflictError,
     422: UnprocessableEntityError,
-    429: RateLimitError,
 }
 
 

@@ -43,7 +43,6 @@ TIME_FILTERED_PATHS = frozenset(
         "/contacts",
         "/contacts/search",
         "/users",
-        "/users/availabilities",
         "/numbers",
         "/teams",
     }
@@ -197,22 +196,61 @@ class Paginator(Generic[T]):
         return self._transform(raw)
 
 
+class _Seen:
+    """Ids recently yielded, to drop an item a listing returns twice.
+
+    Two ways an item comes back: a continued query (past the cap) starts at the last
+    creation time yielded, so it returns again the items yielded at that second; and
+    offset pages shift when items are added to a live account while it is listed (newest
+    first, every new call pushes the older ones one place down). The ids at the last
+    creation time are kept whatever their number; other recent ids in a bounded window.
+    """
+
+    def __init__(self, window: int) -> None:
+        self._window = window
+        self._recent: deque[Any] = deque()
+        self._recent_set: set[Any] = set()
+        self.last_time: int | None = None
+        self.at_last_time: set[Any] = set()
+
+    def __contains__(self, item_id: Any) -> bool:
+        return item_id in self._recent_set or item_id in self.at_last_time
+
+    def add(self, item_id: Any, when: int | None) -> None:
+        if item_id is None:
+            return
+        self._recent.append(item_id)
+        self._recent_set.add(item_id)
+        if len(self._recent) > self._window:
+            self._recent_set.discard(self._recent.popleft())
+        if when is None:
+            return
+        if when != self.last_time:
+            self.last_time = when
+            self.at_last_time = set()
+        self.at_last_time.add(item_id)
+
+
 class _PageStream(Generic[T]):
     """The state of one walk through a listing (one ``async for``)."""
 
     def __init__(self, paginator: Paginator[T]) -> None:
         self._p = paginator
         self._query = dict(paginator._params)
-        self._started = False
         self._finished = False
-        self._next_page = 1
-        self._last_page = 1
+        self._next_page = 1  # the next page to request; page 1 of a query is fetched alone
+        self._last_page = 1  # the last page of this query that can be requested
         self._inflight: deque[tuple[int, asyncio.Task[Any]]] = deque()
-        # Ids already yielded whose creation time is within a second of the last one:
-        # the overlap a continued query may return again.
-        self._overlap: dict[int, Any] = {}
-        self._last_time: int | None = None
-        self._skipping = False
+        self._seen = _Seen(paginator._per_page * (paginator._concurrency + 2))
+        self._descending = paginator._descending()
+        # Continuing past the cap: where the current query starts, whether the server's
+        # from/to turned out exclusive (then a query starts a second early), and whether
+        # the first page of a continued query is still to be checked for overlap.
+        self._segment_start: int | None = None
+        self._exclusive = False
+        self._check_overlap = False
+        self._track_time = False  # creation times matter only to continue past the cap
+        self._sequential = False
         # Raised on the next step, so that the items of the page before it are yielded.
         self._pending_error: AircallError | None = None
 
@@ -255,30 +293,25 @@ class _PageStream(Generic[T]):
             self._finished = True
             raise self._pending_error
         try:
-            if not self._started:
-                self._started = True
-                page_no, body = (
-                    1,
-                    await self._p._fetch(
-                        self._p._path, {**self._query, "page": 1, "per_page": self._p._per_page}
-                    ),
-                )
-                self._next_page = 2
-            elif self._inflight:
+            while True:
+                if not self._inflight and self._next_page > self._last_page:
+                    self._finished = True
+                    raise StopAsyncIteration
+                if not self._inflight:
+                    self._fill()
                 page_no, task = self._inflight[0]
                 body = await task
                 self._inflight.popleft()
-            else:
-                self._finished = True
-                raise StopAsyncIteration
-            page = self._read(body, page_no)
+                page = self._read(body, page_no)
+                if page is not None:
+                    return page
         except BaseException:
             self._finished = True
             self._cancel()
             raise
-        return page
 
-    def _read(self, body: Any, page_no: int) -> Page[T]:
+    def _read(self, body: Any, page_no: int) -> Page[T] | None:
+        """Take one page in; ``None`` when it is discarded (a query started anew)."""
         p = self._p
         if not isinstance(body, dict) or not isinstance(body.get(p._key), list):
             raise AircallError(
@@ -288,84 +321,91 @@ class _PageStream(Generic[T]):
         meta = PageMeta.from_dict(
             body.get("meta"), items=len(raw_items), page=page_no, per_page=p._per_page
         )
+        per_page = meta.per_page if meta.per_page > 0 else p._per_page
         if page_no == 1:
-            reachable = min(meta.total, RESULT_CAP)
-            self._last_page = max(1, math.ceil(reachable / p._per_page))
-        items = [p._convert(raw) for raw in self._track(raw_items)]
+            if self._check_overlap and not self._overlaps(raw_items):
+                self._restart_a_second_early()
+                return None
+            raw_meta = body.get("meta")
+            # Without a total, follow the pages one at a time while they come full.
+            self._sequential = not (isinstance(raw_meta, dict) and "total" in raw_meta)
+            self._last_page = max(1, math.ceil(min(meta.total, RESULT_CAP) / per_page))
+            if self._segment_start is None:
+                self._track_time = p._continuable() and meta.total > RESULT_CAP
+        items = [p._convert(raw) for raw in self._fresh(raw_items)]
         if not raw_items:
-            # The listing shrank under us: nothing further can be on later pages.
-            self._cancel()
-            self._finished_after_this()
+            self._cancel()  # the listing shrank under us: nothing further
+            self._last_page = 0
         elif page_no >= self._last_page:
-            self._segment_done(meta)
-        else:
-            self._fill()
+            if self._sequential and meta.count >= per_page:
+                self._last_page += 1
+            else:
+                self._end_of_query(meta)
+        self._fill()
         return Page(items=items, meta=meta)
 
-    def _track(self, raw_items: list[Any]) -> list[dict[str, Any]]:
-        """Drop items a continued query returns again; remember the recent ones."""
+    def _fresh(self, raw_items: list[Any]) -> list[dict[str, Any]]:
+        """The items not yielded already; remember them."""
         kept: list[dict[str, Any]] = []
-        descending = self._p._descending()
+        seen = self._seen
         for raw in raw_items:
             if not isinstance(raw, dict):
                 continue
             item_id = raw.get("id")
-            if self._skipping and item_id in self._overlap:
+            if item_id is not None and item_id in seen:
                 continue
             kept.append(raw)
-            when = creation_time(raw)
-            if when is None:
-                continue
-            if self._last_time is None or (when < self._last_time) is descending:
-                self._last_time = when
-                self._overlap = {k: t for k, t in self._overlap.items() if abs(t - when) <= 1}
-            if item_id is not None:
-                self._overlap[item_id] = when
+            seen.add(item_id, creation_time(raw) if self._track_time else None)
         return kept
 
-    def _segment_done(self, meta: PageMeta) -> None:
+    def _overlaps(self, raw_items: list[Any]) -> bool:
+        """Whether a continued query returned again an item yielded at its start time."""
+        self._check_overlap = False
+        at_start = self._seen.at_last_time
+        return not at_start or any(
+            isinstance(raw, dict) and raw.get("id") in at_start for raw in raw_items
+        )
+
+    def _restart_a_second_early(self) -> None:
+        """The server's from/to are exclusive: query again from one second earlier."""
+        self._exclusive = True
+        assert self._segment_start is not None
+        self._continue_from(self._segment_start)
+
+    def _end_of_query(self, meta: PageMeta) -> None:
         """The last reachable page of a query: finish, or continue by creation time."""
-        seen = (self._last_page - 1) * self._p._per_page + meta.count
-        if meta.total <= RESULT_CAP or seen >= meta.total:
-            self._finished_after_this()
+        self._last_page = 0
+        if meta.total <= RESULT_CAP:
             return
-        self._finished_after_this()
         path = self._p._path
+        last_time = self._seen.last_time
         if not self._p._continuable():
             self._pending_error = PaginationLimitError(
                 f"GET {path} matches {meta.total} items and the API stops at {RESULT_CAP}; "
                 "this listing cannot be continued by creation time (narrow it with from/to)"
             )
-            return
-        if self._last_time is None:
+        elif last_time is None:
             self._pending_error = PaginationLimitError(
                 f"GET {path}: items carry no creation time to continue past {RESULT_CAP}"
             )
-            return
-        bound = self._last_time - 1 if not self._p._descending() else self._last_time + 1
-        previous = self._query.get("from" if not self._p._descending() else "to")
-        if previous is not None and _as_int(previous) == bound:
+        elif last_time == self._segment_start:
             self._pending_error = PaginationLimitError(
                 f"GET {path}: more than {RESULT_CAP} items share the creation time "
-                f"{self._last_time}; the API cannot page through them"
+                f"{last_time}; the API cannot page through them"
             )
-            return
-        self._query["from" if not self._p._descending() else "to"] = bound
-        self._skipping = True
-        self._started = False
+        else:
+            self._segment_start = last_time
+            self._check_overlap = True
+            self._continue_from(last_time)
 
-    def _finished_after_this(self) -> None:
-        self._last_page = 0
+    def _continue_from(self, when: int) -> None:
+        """Start a new query at creation time ``when`` (a second early if exclusive)."""
+        if self._descending:
+            self._query["to"] = when + 1 if self._exclusive else when
+        else:
+            self._query["from"] = when - 1 if self._exclusive else when
         self._next_page = 1
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+        self._last_page = 1
 
 
 class _ItemStream(Generic[T]):

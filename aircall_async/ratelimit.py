@@ -18,7 +18,6 @@ until the server's reset.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -108,11 +107,15 @@ class Throttler:
     failure) is in. A task cancelled while waiting never takes a slot. Besides the local
     budget (none with ``rate_limit=None``), the server's word holds requests back: what
     ``X-AircallApi-Remaining`` says is left in its window (another process may share the
-    key), and a 429.
+    key), and a 429. ``X-AircallApi-Limit`` lowers the local budget, and raises it only
+    with ``may_raise`` (the client sets it when the budget is the documented default).
     """
 
-    def __init__(self, rate_limit: RateLimit | None) -> None:
+    def __init__(self, rate_limit: RateLimit | None, *, may_raise: bool = False) -> None:
         self._limit = rate_limit.limit if rate_limit else None
+        # A header may always lower the budget; it raises it only when the caller kept the
+        # documented default (a lower budget set by hand may be one process's share of a key).
+        self._may_raise = may_raise
         self._per = rate_limit.per if rate_limit else 0.0
         self._finished: deque[float] = deque()
         self._in_flight = 0
@@ -122,7 +125,8 @@ class Throttler:
         self._server_window: datetime | None = None
         self._server_reset = 0.0
         self._lock: asyncio.Lock | None = None
-        self._released: asyncio.Event | None = None
+        # What the task at the head of the queue waits on: a release, or its delay.
+        self._waiter: asyncio.Future[None] | None = None
 
     @property
     def limit(self) -> int | None:
@@ -154,19 +158,30 @@ class Throttler:
         """Wait for a slot and take it. Cancellation while waiting takes nothing."""
         if self._lock is None:
             self._lock = asyncio.Lock()
-            self._released = asyncio.Event()
         async with self._lock:
-            assert self._released is not None
-            while True:
-                delay = self._delay(time.monotonic())
-                if delay == 0.0:
-                    break
-                self._released.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._released.wait(), delay)
+            while (delay := self._delay(time.monotonic())) != 0.0:
+                await self._sleep(delay)
             self._in_flight += 1
             if self._server_left is not None:
                 self._server_left -= 1
+
+    async def _sleep(self, delay: float | None) -> None:
+        """Sleep ``delay`` seconds (``None``: forever), or until a release wakes us up.
+
+        A bare future rather than ``asyncio.wait_for``: on Python < 3.12 ``wait_for`` can
+        swallow a cancellation that lands just as the wait ends, and the cancelled task
+        would then take a slot.
+        """
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        timer = None if delay is None else loop.call_later(delay, _wake, waiter)
+        self._waiter = waiter
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
 
     def release(self, status: RateLimitStatus | None = None, *, rejected: bool = False) -> None:
         """Give the slot back, learning from the server's headers.
@@ -180,14 +195,19 @@ class Throttler:
             self._finished.append(now)
         until_reset = status.seconds_until_reset() if status is not None else None
         if status is not None:
-            if status.limit and self._limit is not None and status.limit != self._limit:
+            if self._limit is not None and self._adopts(status.limit):
                 self._limit = status.limit
             if status.remaining is not None and until_reset:
                 self._learn_remaining(status, now + min(until_reset, _MAX_RESET_WAIT))
         if rejected:
             self.block_for(until_reset if until_reset is not None else (self._per or 1.0))
-        if self._released is not None:
-            self._released.set()
+        if self._waiter is not None:
+            _wake(self._waiter)
+
+    def _adopts(self, limit: int | None) -> bool:
+        if not limit or limit == self._limit:
+            return False
+        return self._may_raise or (self._limit is not None and limit < self._limit)
 
     def _learn_remaining(self, status: RateLimitStatus, reset: float) -> None:
         # Requests still on the wire may not be counted yet: assume they will be. Answers
@@ -204,3 +224,8 @@ class Throttler:
         """Hold every request back for ``seconds`` from now (bounded by a sane maximum)."""
         until = time.monotonic() + min(max(seconds, 0.0), _MAX_RESET_WAIT)
         self._blocked_until = max(self._blocked_until, until)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

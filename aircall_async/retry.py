@@ -4,7 +4,8 @@ The decisions are plain functions of the method and of what happened, so they re
 the rules they implement:
 
 - a 429 is retried for any method: the server did not process the request;
-- a failure to connect is retried for any method: the request never left;
+- a failure to connect (refused, or no connection within the connect timeout) is retried
+  for any method: the request never left;
 - 5xx answers, timeouts and dropped connections are retried only for GET, PUT and DELETE,
   whose repetition is harmless. A POST may have been processed (``POST /v1/contacts``
   twice creates two contacts), so it is never blindly sent again.
@@ -34,7 +35,12 @@ def retry_on_status(method: str, status: int) -> bool:
 
 
 def retry_on_exception(method: str, exc: BaseException) -> bool:
-    """Whether a request that failed with ``exc`` (no HTTP answer) should be retried."""
+    """Whether a request that failed with ``exc`` (no HTTP answer) should be retried.
+
+    A TLS failure (a bad certificate) will not heal by itself: never retried.
+    """
+    if isinstance(exc, aiohttp.ClientSSLError):
+        return False
     if isinstance(exc, _NOT_SENT):
         return True
     if method not in IDEMPOTENT_METHODS:

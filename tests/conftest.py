@@ -29,13 +29,15 @@ class Scripted:
     def __init__(self) -> None:
         self.handler: Handler | None = None
         self.requests: list[dict[str, Any]] = []
-        self.arrivals: list[float] = []
+        self.arrivals: list[float] = []  # monotonic
+        self.wall: list[float] = []  # UNIX time, to compare with X-AircallApi-Reset
         self.in_flight = 0
         self.max_in_flight = 0
         self.server: TestServer | None = None
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         self.arrivals.append(time.monotonic())
+        self.wall.append(time.time())
         body = await request.read()
         self.requests.append(
             {
@@ -93,6 +95,11 @@ async def scripted() -> AsyncIterator[Scripted]:
         yield state
     finally:
         await server.close()
+
+
+def reset_ahead(seconds: int = 1) -> int:
+    """A UNIX second at least ``seconds`` ahead of now, as X-AircallApi-Reset gives it."""
+    return int(time.time()) + seconds + 1
 
 
 async def client_tasks_alive() -> list[asyncio.Task[Any]]:

@@ -32,6 +32,9 @@ class ListServer:
         time_key: str = "started_at",
         inclusive: bool = True,
         delays: dict[int, float] | None = None,
+        max_per_page: int = 50,
+        with_total: bool = True,
+        new_item_per_request: bool = False,
     ) -> None:
         self.items = sorted(items, key=lambda i: (i[time_key], i["id"]))
         self.times = [i[time_key] for i in self.items]
@@ -39,12 +42,22 @@ class ListServer:
         self.time_key = time_key
         self.inclusive = inclusive
         self.delays = delays or {}
+        self.max_per_page = max_per_page
+        self.with_total = with_total
+        self.new_item_per_request = new_item_per_request
         self.out_of_bound = 0
+
+    def _add_newest(self) -> None:
+        newest = {"id": self.items[-1]["id"] + 1, self.time_key: self.times[-1] + 1}
+        self.items.append(newest)
+        self.times.append(newest[self.time_key])
 
     async def __call__(self, request: web.Request) -> web.Response:
         q = request.query
+        if self.new_item_per_request:  # a live account: calls keep coming in
+            self._add_newest()
         page = int(q.get("page", "1"))
-        per_page = min(int(q.get("per_page", "20")), 50)
+        per_page = min(int(q.get("per_page", "20")), self.max_per_page)
         lo, hi = 0, len(self.items)
         if "from" in q:
             t = int(q["from"])
@@ -70,15 +83,22 @@ class ListServer:
             "next_page_link": f"http://x/v1/calls?page={page + 1}" if more else None,
             "previous_page_link": None,
         }
+        if not self.with_total:
+            del meta["total"]
         return json_answer(200, {"meta": meta, self.key: chunk})
 
 
-def calls(n: int, *, same_second_every: int = 7) -> list[dict[str, Any]]:
-    """``n`` calls with non-decreasing start times, some sharing a second."""
+def calls(n: int, *, same_second_every: int = 7, per_second: int = 0) -> list[dict[str, Any]]:
+    """``n`` calls with non-decreasing start times, some sharing a second.
+
+    With ``per_second``, exactly that many calls start in each second (a dense account).
+    """
     out = []
     t = 1_700_000_000
     for i in range(1, n + 1):
-        if i % same_second_every:
+        if per_second:
+            t = 1_700_000_000 + i // per_second
+        elif i % same_second_every:
             t += 1 + i % 3
         out.append({"id": i, "started_at": t})
     return out
@@ -226,3 +246,43 @@ async def test_past_the_cap_against_the_fake_server(order: str) -> None:
     assert len(set(ids)) == 10_400
     assert ids == sorted(ids, reverse=order == "desc")
     assert len(pages) <= math.ceil(10_400 / 50) * 1.02
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+async def test_past_the_cap_with_dense_creation_times(scripted: Scripted, order: str) -> None:
+    n = 30_000
+    server = ListServer(calls(n, per_second=100))
+    scripted.handler = server
+    async with scripted.client() as client:
+        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": order})]
+    assert sorted(seen) == list(range(1, n + 1))
+    assert len(scripted.requests) <= math.ceil(n / 50) * 1.02
+    assert server.out_of_bound == 0
+
+
+async def test_newest_first_listing_of_a_live_account_has_no_duplicates(
+    scripted: Scripted,
+) -> None:
+    server = ListServer(calls(1_000), new_item_per_request=True)
+    scripted.handler = server
+    async with scripted.client() as client:
+        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": "desc"})]
+    assert len(seen) == len(set(seen))
+    assert set(range(1, 1_001)) <= set(seen)
+
+
+async def test_listing_without_a_total_follows_full_pages(scripted: Scripted) -> None:
+    scripted.handler = ListServer(calls(120), with_total=False)
+    async with scripted.client() as client:
+        seen = [c["id"] async for c in client.paginate("/calls", "calls")]
+    assert seen == list(range(1, 121))
+    assert [int(r["query"]["page"]) for r in scripted.requests] == [1, 2, 3]
+
+
+async def test_a_server_cutting_per_page_lower_still_yields_everything(
+    scripted: Scripted,
+) -> None:
+    scripted.handler = ListServer(calls(95), max_per_page=20)
+    async with scripted.client() as client:
+        seen = [c["id"] async for c in client.paginate("/calls", "calls")]
+    assert seen == list(range(1, 96))
