@@ -30,7 +30,7 @@ __all__ = ["AUTHORIZE_URL", "authorize_url", "exchange_code"]
 AUTHORIZE_URL = URL("https://dashboard.aircall.io/oauth/authorize")
 
 _TOKEN_PATH = "/oauth/token"
-_REDACTED = b"[redacted]"
+_REDACTED = "[redacted]"
 
 
 def _require(value: object, name: str) -> str:
@@ -90,7 +90,9 @@ async def exchange_code(
     Raises:
         ValueError: for a blank argument, or a clear-text ``base_url`` off loopback.
         APIError: (the subclass the status picks, e.g. BadRequestError, ForbiddenError)
-            when Aircall refuses the exchange; also for an answer without an access token.
+            when Aircall refuses the exchange; a plain APIError naming the status for a
+            redirect (3xx, never followed: it would re-send the secret elsewhere) or an
+            answer without an access token.
         TransportError: when no answer came (connection failure or timeout).
     """
     body = {
@@ -112,11 +114,14 @@ async def exchange_code(
     own = session is None
     http = aiohttp.ClientSession() if session is None else session
     try:
+        # Never follow a redirect: it would re-send the secret and the code to whatever
+        # host the answer names.
         async with http.post(
             url,
             data=jsonlib.dumps(body).encode(),
             headers=headers,
             timeout=aiohttp.ClientTimeout(total=timeout),
+            allow_redirects=False,
         ) as response:
             raw = await response.read()
             status = response.status
@@ -128,12 +133,42 @@ async def exchange_code(
     finally:
         if own:
             await http.close()
-    # An error answer may echo the request; the secrets must not reach the exception.
-    for secret in (client_secret, code):
-        raw = raw.replace(secret.encode(), _REDACTED)
     if status >= 400:
-        raise error_for_response(status, raw, method="POST", path=_TOKEN_PATH)
+        raise _redacted(error_for_response(status, raw, method="POST", path=_TOKEN_PATH), body)
+    if status >= 300:
+        raise APIError(
+            status,
+            error="Unexpected redirect",
+            troubleshoot=f"the token endpoint answered {status}; the redirect was not followed",
+            method="POST",
+            path=_TOKEN_PATH,
+        )
     return _read_token(raw, status)
+
+
+def _redacted(exc: APIError, body: dict[str, str]) -> APIError:
+    """``exc`` with the client secret and the code masked in what its message shows.
+
+    An error answer may echo the request. The masking runs on the decoded ``error`` and
+    ``troubleshoot`` (a JSON-escaped secret is decoded there), never on a successful
+    answer, whose token must come back intact.
+    """
+    secrets = [body["client_secret"], body["code"]]
+    # The longer first: one secret may contain the other.
+    secrets.sort(key=len, reverse=True)
+
+    def mask(text: str | None) -> str | None:
+        if text is None:
+            return None
+        for secret in secrets:
+            text = text.replace(secret, _REDACTED)
+        return text
+
+    exc.error = mask(exc.error)
+    exc.troubleshoot = mask(exc.troubleshoot)
+    # The message was written from the unmasked fields when the exception was built.
+    exc.args = (exc._describe(),)
+    return exc
 
 
 def _read_token(raw: bytes, status: int) -> AccessToken:

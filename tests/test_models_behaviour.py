@@ -38,6 +38,7 @@ from aircall_async.models import (
     User,
     UserAvailability,
     Webhook,
+    converter,
     structure,
     unstructure,
 )
@@ -216,6 +217,40 @@ def test_numbers_are_not_coerced_from_strings_or_bools() -> None:
     assert structure({"users_count": False}, Company).users_count is None
 
 
+def test_items_of_a_list_of_strings_are_not_coerced() -> None:
+    # One rule for every list: a bad item fails the whole list, which degrades to [].
+    webhook = structure({"id": 1, "events": ["call.created", 1, {"x": 1}]}, Webhook)
+    assert (webhook.id, webhook.events) == (1, [])
+    assert webhook.raw["events"] == ["call.created", 1, {"x": 1}]
+    good = structure({"events": ["call.created", "call.ended"]}, Webhook)
+    assert good.events == ["call.created", "call.ended"]
+
+
+def test_items_of_a_list_of_ints_are_not_coerced() -> None:
+    for bad in ([2.7], ["16"], [False], [3, None]):
+        integration = structure({"id": 1, "number_ids": bad}, Integration)
+        assert (integration.id, integration.number_ids) == (1, []), bad
+    assert structure({"number_ids": [2, 16.0]}, Integration).number_ids == [2, 16]
+
+
+@pytest.mark.parametrize(
+    ("value", "cls"),
+    [("no", bool), (0, bool), (1, str), ({"a": 1}, str), ("12", int), (True, int), (2.7, int)],
+)
+def test_the_converter_itself_is_strict_on_primitives(value: Any, cls: type) -> None:
+    with pytest.raises(TypeError, match="expected"):
+        converter.structure(value, cls)
+
+
+def test_the_converter_still_structures_primitives_and_enums() -> None:
+    assert converter.structure("a", str) == "a"
+    assert converter.structure(3.0, int) == 3
+    assert converter.structure(False, bool) is False
+    assert converter.structure("done", CallStatus) is CallStatus.DONE
+    assert converter.structure("on_hold", CallStatus) == "on_hold"
+    assert converter.structure(["done", "x"], list[CallStatus]) == [CallStatus.DONE, "x"]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -223,6 +258,8 @@ def test_numbers_are_not_coerced_from_strings_or_bools() -> None:
         (1584998199.5, datetime(2020, 3, 23, 21, 16, 39, 500000, tzinfo=UTC)),
         ("2020-03-23T21:16:39.000Z", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
         ("2020-03-23T21:16:39Z", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
+        # A lowercase "z" parses the same on every Python (3.11's fromisoformat refuses it).
+        ("2020-03-23T21:16:39.000z", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
         ("2020-03-23T22:16:39.000+01:00", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
         ("2020-03-23T21:16:39", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),
         ("1584998199", datetime(2020, 3, 23, 21, 16, 39, tzinfo=UTC)),

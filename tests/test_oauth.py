@@ -9,6 +9,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from aircall_async import AircallClient
 from aircall_async.errors import APIError, BadRequestError, TransportError
@@ -129,6 +131,13 @@ async def test_the_secret_stays_out_of_errors_and_logs(caplog: pytest.LogCapture
         assert secret not in str(exc) and secret not in repr(exc)
         assert code not in str(exc)
     assert "[redacted]" in str(echoed.value)
+    # Nothing of the exception keeps the secret or the code (message, args, attributes).
+    for exc in (wrong.value, echoed.value):
+        kept = [str(exc), repr(exc), *map(str, exc.args), *map(repr, vars(exc).values())]
+        assert not [text for text in kept if secret in text or code in text]
+    assert echoed.value.troubleshoot == "bad client_secret [redacted] / [redacted]"
+    # The log check cannot fail on its own (the library logs nothing here); it guards
+    # against a future debug log of the request body.
     assert secret not in caplog.text
 
 
@@ -184,3 +193,70 @@ async def test_clear_text_base_url_is_refused() -> None:
             redirect_uri=REDIRECT,
             base_url="http://api.example.com/v1",
         )
+
+
+async def test_a_redirect_is_not_followed_and_is_an_api_error() -> None:
+    hits: list[str] = []
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        hits.append(await request.text())
+        return web.json_response({"access_token": "stolen", "token_type": "Bearer"})
+
+    other = web.Application()
+    other.router.add_post("/{tail:.*}", elsewhere)
+    async with TestServer(other, host="127.0.0.1") as target:
+
+        async def redirect(request: web.Request) -> web.Response:
+            raise web.HTTPTemporaryRedirect(str(target.make_url("/steal")))
+
+        token_app = web.Application()
+        token_app.router.add_post("/v1/oauth/token", redirect)
+        async with TestServer(token_app, host="127.0.0.1") as origin:
+            with pytest.raises(APIError) as caught:
+                await exchange_code(
+                    client_id="c",
+                    client_secret="the-client-secret",
+                    code="the-code",
+                    redirect_uri=REDIRECT,
+                    base_url=str(origin.make_url("/v1")),
+                )
+    assert hits == []
+    assert caught.value.status == 307 and "307" in str(caught.value)
+    assert "redirect" in str(caught.value)
+    assert "the-client-secret" not in str(caught.value)
+
+
+async def test_a_token_containing_the_secret_or_the_code_comes_back_intact() -> None:
+    async with FakeAircall(rate_limit=None, calls=0, contacts=0) as fake:
+        code = fake.issue_oauth_code(redirect_uri=REDIRECT)
+        answer = {"access_token": f"tok-{fake.client_secret}-{code}", "token_type": "Bearer"}
+        fake.fail("/oauth/token", status=200, body=answer, times=1)
+        token = await exchange_code(
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            code=code,
+            redirect_uri=REDIRECT,
+            base_url=fake.base_url,
+        )
+    assert token.access_token == answer["access_token"]
+
+
+async def test_a_json_escaped_secret_echoed_in_an_error_is_redacted() -> None:
+    # json.dumps escapes the "é" (\u00e9): the raw bytes hold no UTF-8 copy of the secret.
+    secret = "s3cr\u00e9t-value"
+    async with FakeAircall(rate_limit=None, calls=0, contacts=0) as fake:
+        code = fake.issue_oauth_code(redirect_uri=REDIRECT)
+        echo = {"error": f"Bad {secret}", "troubleshoot": f"bad client_secret {secret} / {code}"}
+        fake.fail("/oauth/token", status=400, body=echo, times=1)
+        with pytest.raises(BadRequestError) as caught:
+            await exchange_code(
+                client_id=fake.client_id,
+                client_secret=secret,
+                code=code,
+                redirect_uri=REDIRECT,
+                base_url=fake.base_url,
+            )
+    exc = caught.value
+    assert secret not in str(exc) and code not in str(exc) and secret not in repr(exc)
+    assert exc.error == "Bad [redacted]"
+    assert exc.troubleshoot == "bad client_secret [redacted] / [redacted]"

@@ -114,9 +114,29 @@ async def test_transfer_validation() -> None:
         )
         await rejected(
             fake,
-            lambda: calls.transfer(LIVE, team_id=678, dispatching_strategy="round_robin"),
+            lambda: calls.transfer(LIVE, team_id=678, dispatching_strategy=" "),
             "dispatching_strategy",
         )
+        await rejected(
+            fake,
+            lambda: calls.transfer(LIVE, team_id=678, dispatching_strategy=3),  # type: ignore[arg-type]
+            "dispatching_strategy",
+        )
+
+
+async def test_transfer_sends_a_strategy_the_sdk_does_not_list() -> None:
+    # Dispatching strategies are an open set: an unlisted one goes to Aircall as given
+    # (the fake, like Aircall today, answers 400 for it).
+    async with connect() as (fake, client):
+        sent = []
+        for strategy in ("round_robin", DispatchingStrategy("skills_based")):
+            with pytest.raises(BadRequestError):
+                await client.calls.transfer(LIVE, team_id=678, dispatching_strategy=strategy)
+            sent.append(last(fake).json)
+    assert sent == [
+        {"team_id": 678, "dispatching_strategy": "round_robin"},
+        {"team_id": 678, "dispatching_strategy": "skills_based"},
+    ]
 
 
 async def test_comment_then_sixth_comment_is_400() -> None:
@@ -236,4 +256,5 @@ async def test_validation_of_comment_tags_cards_and_search() -> None:
         )
         await rejected(fake, lambda: calls.search(direction="sideways"), "direction")  # type: ignore[arg-type]
         await rejected(fake, lambda: calls.search(tags=[1, -2]), "tags[1]")
+        await rejected(fake, lambda: calls.search(phone_number=""), "phone_number")
         await rejected(fake, lambda: calls.get(-1), "call_id")

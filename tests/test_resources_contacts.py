@@ -169,3 +169,27 @@ async def test_validation() -> None:
         await rejected(fake, lambda: contacts.update_email(710, 5201, value=" "), "value")
         await rejected(fake, lambda: contacts.update_email(710, -1, value="a@b"), "email_id")
         await rejected(fake, lambda: contacts.list(order_by="name"), "order_by")  # type: ignore[arg-type]
+
+
+async def test_search_refuses_an_empty_filter() -> None:
+    async with connect() as (fake, client):
+        await rejected(fake, lambda: client.contacts.search(phone_number=""), "phone_number")
+        await rejected(fake, lambda: client.contacts.search(email=" "), "email")
+
+
+async def test_create_from_fetched_details_does_not_send_their_ids() -> None:
+    async with connect() as (fake, client):
+        source = await client.contacts.create(
+            phone_numbers=[{"label": "Work", "value": "+19001112222"}],
+            emails=[{"label": "Office", "value": "gary@acme.com"}],
+        )
+        assert source.phone_numbers[0].id is not None and source.emails[0].id is not None
+        copy = await client.contacts.create(
+            phone_numbers=source.phone_numbers, emails=source.emails
+        )
+        request = last(fake)
+    assert request.json == {
+        "phone_numbers": [{"label": "Work", "value": "+19001112222"}],
+        "emails": [{"label": "Office", "value": "gary@acme.com"}],
+    }
+    assert copy.id != source.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aircall_async.errors import NotFoundError, UnprocessableEntityError
+from aircall_async.errors import AircallError, NotFoundError, UnprocessableEntityError
 from aircall_async.models import DialerCampaign, DialerPhoneNumber
 
 from .resources_support import connect, last, rejected
@@ -73,3 +73,19 @@ async def test_validation() -> None:
             "phone_numbers[1]",
         )
         await rejected(fake, lambda: campaigns.delete_phone_number(456, -3), "phone_number_id")
+
+
+async def test_phone_numbers_structures_objects_and_skips_other_items() -> None:
+    path = "/users/456/dialer_campaign/phone_numbers"
+    items = [{"id": 1, "number": "+33631000000", "called": "no"}, "junk", 5, None, {"id": 2}]
+    async with connect() as (fake, client):
+        fake.fail(path, method="GET", status=200, body={"numbers": items}, times=1)
+        numbers = await client.dialer_campaigns.phone_numbers(456)
+        fake.fail(path, method="GET", status=200, body={"numbers": {"id": 1}}, times=1)
+        with pytest.raises(AircallError, match="'numbers' list"):
+            await client.dialer_campaigns.phone_numbers(456)
+    assert numbers == [
+        DialerPhoneNumber(id=1, number="+33631000000", called=None),
+        DialerPhoneNumber(id=2),
+    ]
+    assert numbers[0].raw == items[0]

@@ -48,10 +48,35 @@ async def test_update_messages_from_a_dict_or_a_model() -> None:
 
 async def test_priority_none_is_sent_as_null() -> None:
     async with connect() as (fake, client):
+        # Set first, so that clearing it changes something the test can see.
+        prioritised = await client.numbers.update(1234, priority=1)
+        set_request = last(fake)
+        fetched = await client.numbers.get(1234)
         number = await client.numbers.update(1234, priority=None)
         request = last(fake)
+        cleared = await client.numbers.get(1234)
+    assert set_request.json == {"priority": 1}
+    assert prioritised.priority == 1 and fetched.priority == 1
     assert request.json == {"priority": None}
-    assert number.priority is None
+    assert number.priority is None and cleared.priority is None
+
+
+async def test_message_values_must_be_http_urls() -> None:
+    async with connect() as (fake, client):
+        for bad in ("welcome.mp3", "ftp://example.com/a.mp3", "https://", "not a url"):
+            await rejected(
+                fake,
+                lambda bad=bad: client.numbers.update(1234, messages={"ivr": bad}),
+                "messages.ivr",
+            )
+        await rejected(
+            fake,
+            lambda: client.numbers.update(1234, messages=NumberMessages(closed="/closed.mp3")),
+            "messages.closed",
+        )
+        await client.numbers.update(1234, messages={"ivr": "http://example.com/ivr.mp3"})
+        sent = last(fake)
+    assert sent.json == {"messages": {"ivr": "http://example.com/ivr.mp3"}}
 
 
 async def test_validation() -> None:

@@ -131,7 +131,7 @@ async def test_validation_names_the_field_and_sends_nothing() -> None:
             fake, lambda: users.create(email=" ", first_name="A", last_name="B"), "email"
         )
         await rejected(
-            fake, lambda: users.create(email="a@b", first_name="A", last_name=""), "last_name"
+            fake, lambda: users.create(email="a@b.co", first_name="A", last_name=""), "last_name"
         )
         await rejected(fake, lambda: users.update(456), "nothing to update")
         await rejected(fake, lambda: users.update(456, first_name=""), "first_name")
@@ -140,3 +140,13 @@ async def test_validation_names_the_field_and_sends_nothing() -> None:
         await rejected(fake, lambda: users.list(to=datetime(2020, 1, 1)), "to")
         await rejected(fake, lambda: users.list(per_page=51), "per_page")
         await rejected(fake, lambda: users.get(True), "user_id")
+
+
+@pytest.mark.parametrize(
+    "email", ["jane", "jane@example", "jane doe@example.com", "a@b@example.com", "@example.com"]
+)
+async def test_create_refuses_what_is_not_an_email(email: str) -> None:
+    async with connect() as (fake, client):
+        await rejected(
+            fake, lambda: client.users.create(email=email, first_name="A", last_name="B"), "email"
+        )

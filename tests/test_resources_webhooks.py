@@ -70,3 +70,14 @@ async def test_validation() -> None:
         await rejected(fake, lambda: hooks.update("c2501111-8a69"), "nothing to update")
         await rejected(fake, lambda: hooks.get("../users/456"), "webhook_id")
         await rejected(fake, lambda: hooks.delete(-4), "webhook_id")
+
+
+async def test_url_must_be_https_except_on_loopback() -> None:
+    async with connect() as (fake, client):
+        webhooks = client.webhooks
+        for bad in ("http://example.com/hook", "http://10.0.0.1/hook", "ftp://example.com/h"):
+            await rejected(fake, lambda bad=bad: webhooks.create(url=bad), "url")
+            await rejected(fake, lambda bad=bad: webhooks.update(1, url=bad), "url")
+        local = await webhooks.create(url="http://127.0.0.1:8080/hook", events=EVENTS)
+        secure = await webhooks.create(url="https://example.com/hook", events=EVENTS)
+    assert (local.url, secure.url) == ("http://127.0.0.1:8080/hook", "https://example.com/hook")

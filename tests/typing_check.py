@@ -19,6 +19,7 @@ from aircall_async.models import (
     DialerPhoneNumber,
     EmailDetail,
     InsightCardLine,
+    InsightCardLineBase,
     InsightCardText,
     InsightCardTitle,
     InsightCardUser,
@@ -81,8 +82,7 @@ async def check_calls(client: AircallClient) -> None:
     assert_type(await client.calls.resume_recording(812), None)
     assert_type(await client.calls.delete_recording(812), None)
     assert_type(await client.calls.delete_voicemail(812), None)
-    # Inline, the list takes the parameter's type; a separate variable needs
-    # ``list[InsightCardLine]``, or mypy joins the three classes to their base.
+    # Inline, the list takes the parameter's type.
     assert_type(
         await client.calls.insight_cards(
             812,
@@ -96,6 +96,14 @@ async def check_calls(client: AircallClient) -> None:
     )
     lines: list[InsightCardLine] = [InsightCardTitle(text="CRM")]
     assert_type(await client.calls.insight_cards(812, contents=lines), None)
+    # Unannotated, mypy joins the kinds to their common base, which the method takes.
+    mixed = [
+        InsightCardTitle(text="CRM"),
+        InsightCardText(label="Id", text="1"),
+        InsightCardUser(label="Owner", user_id=456),
+    ]
+    assert_type(mixed, list[InsightCardLineBase])
+    assert_type(await client.calls.insight_cards(812, contents=mixed), None)
     assert_type(
         await client.calls.insight_cards(812, contents=[{"type": "title", "text": "CRM"}]), None
     )

@@ -33,6 +33,7 @@ from .contacts import Contact, EmailDetail, PhoneDetail
 from .dialer import DialerCampaign, DialerPhoneNumber
 from .insight_cards import (
     InsightCardLine,
+    InsightCardLineBase,
     InsightCardText,
     InsightCardTitle,
     InsightCardType,
@@ -63,6 +64,7 @@ __all__ = [
     "DispatchingStrategy",
     "EmailDetail",
     "InsightCardLine",
+    "InsightCardLineBase",
     "InsightCardText",
     "InsightCardTitle",
     "InsightCardType",

@@ -7,11 +7,18 @@ default (``None``, or ``[]`` for a list field: a list degrades as a whole).
 The original payload is kept on ``model.raw``.
 
 Primitive hooks are strict rather than coercing: a ``str`` field given a dict, an
-``int`` field given ``"12"`` or ``True`` fails and degrades, instead of turning
-into ``"{'a': 1}"`` or ``1``. Datetime fields accept UNIX seconds (int/float) or an
-ISO 8601 string (with ``Z``, an offset, or none: then UTC) and always give an
-aware UTC datetime; :func:`unstructure` writes them back in the form the API uses
-for that field (the ``UNIX_TIME``/``ISO_TIME`` field metadata).
+``int`` field given ``"12"``, ``2.7`` or ``True``, a ``bool`` field given ``"no"``
+fails and degrades, instead of turning into ``"{'a': 1}"``, ``12``, ``2`` or ``True``
+(an int field takes a float only when it is integral: ``2.0`` gives ``2``). The same
+hooks check the items of a list (``list[str]``, ``list[int]``...) and back
+``converter.structure(value, str)``. A list follows one rule whatever its items:
+one bad item (a ``1`` in a ``list[str]``, a string in a list of models) fails the
+whole list, which degrades to ``[]``; items are never silently dropped or coerced.
+
+Datetime fields accept UNIX seconds (int/float) or an ISO 8601 string (with ``Z``
+or ``z``, an offset, or none: then UTC) and always give an aware UTC datetime, on
+every supported Python; :func:`unstructure` writes them back in the form the API
+uses for that field (the ``UNIX_TIME``/``ISO_TIME`` field metadata).
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ def _fail(value: object, expected: str) -> typing.NoReturn:
 
 
 def _structure_str(value: Any, _: Any) -> str:
-    if value.__class__ is str or isinstance(value, str):
+    if isinstance(value, str):
         return value
     _fail(value, "str")
 
@@ -82,7 +89,7 @@ def _structure_int_or_str(value: Any, _: Any) -> int | str:
 # The optional variants are the same checks in one call: most fields are
 # optional, and a wrapper calling the plain hook would double the calls.
 def _structure_opt_str(value: Any, _: Any) -> str | None:
-    if value is None or value.__class__ is str or isinstance(value, str):
+    if value is None or isinstance(value, str):
         return value
     _fail(value, "str or null")
 
@@ -108,27 +115,29 @@ def _structure_opt_int_or_str(value: Any, _: Any) -> int | str | None:
 def parse_datetime(value: Any) -> datetime:
     """Turn UNIX seconds or an ISO 8601 string into an aware UTC datetime.
 
+    A string may end in ``Z`` or ``z`` (UTC, on every Python version), carry an offset
+    (converted to UTC) or none (taken as UTC); a string of digits is UNIX seconds.
     Raises TypeError for another type, ValueError/OverflowError/OSError for a value
     out of range or not a date (e.g. the year 20120).
     """
+    # The two common shapes first: UNIX seconds as an int, and an ISO string.
     cls = value.__class__
     if cls is int or cls is float:
         return datetime.fromtimestamp(value, _UTC)
-    if cls is str or isinstance(value, str):
+    if isinstance(value, str):
         text: str = value
-        if _ISO_Z_NATIVE:
-            parsed = _fromisoformat_or_unix(text)
-        elif text.endswith(("Z", "z")):
-            # Python 3.10's fromisoformat does not take a trailing "Z".
-            return datetime.fromisoformat(text[:-1]).replace(tzinfo=_UTC)
-        else:
-            parsed = _fromisoformat_or_unix(text)
-        tz = parsed.tzinfo
-        if tz is _UTC:
+        if text.endswith(("Z", "z")) and not (_ISO_Z_NATIVE and text[-1] == "Z"):
+            # 3.10's fromisoformat reads no "Z"; no version reads a lowercase "z".
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            if text.isdigit():
+                return datetime.fromtimestamp(int(text), _UTC)
+            raise
+        if parsed.tzinfo is _UTC:
             return parsed
-        if tz is None:
-            return parsed.replace(tzinfo=_UTC)
-        return parsed.astimezone(_UTC)
+        return _as_utc(parsed)
     if isinstance(value, datetime):
         return _as_utc(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -136,36 +145,25 @@ def parse_datetime(value: Any) -> datetime:
     _fail(value, "UNIX seconds or an ISO 8601 string")
 
 
-def _fromisoformat_or_unix(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        if text.isdigit():
-            return datetime.fromtimestamp(int(text), _UTC)
-        raise
-
-
 def _structure_datetime(value: Any, _: Any) -> datetime:
     return parse_datetime(value)
 
 
 def _structure_opt_datetime(value: Any, _: Any) -> datetime | None:
-    # The two common shapes inline (one call per field); the rest in parse_datetime.
-    cls = value.__class__
-    if cls is int:
-        return datetime.fromtimestamp(value, _UTC)
-    if cls is str and _ISO_Z_NATIVE:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return parse_datetime(value)
-        if parsed.tzinfo is _UTC:
-            return parsed
-        return _as_utc(parsed)
     if value is None:
         return None
     return parse_datetime(value)
 
+
+# The strict hooks by exact type: a type equal to one of these keys never reaches
+# cattrs' own (coercing) hooks, whether it is a field, a list item or an Optional.
+_STRICT_HOOKS: dict[Any, _Hook] = {
+    str: _structure_str,
+    int: _structure_int,
+    bool: _structure_bool,
+    datetime: _structure_datetime,
+    int | str: _structure_int_or_str,
+}
 
 _OPTIONAL_HOOKS: dict[Any, _Hook] = {
     str: _structure_opt_str,
@@ -234,14 +232,31 @@ def _structure_hook_of(conv: cattrs.BaseConverter, tp: Any) -> _Hook:
 
 def _make_converter(*, lenient: bool) -> cattrs.Converter:
     conv = cattrs.Converter(detailed_validation=False)
-    # Predicates on the exact type: a class-based hook for str would also catch
-    # the str-based enums.
-    conv.register_structure_hook_func(lambda t: t is str, _structure_str)
-    conv.register_structure_hook_func(lambda t: t is int, _structure_int)
-    conv.register_structure_hook_func(lambda t: t is bool, _structure_bool)
+    # cattrs looks class hooks up (functools.singledispatch, which also matches
+    # subclasses) before predicate hooks and factories, and registers coercing ones
+    # for str and int (bool, a subclass of int, falls to int's): the strict hooks
+    # must therefore be class hooks. Those for str and int see the str-based enums and
+    # bool too, hence the dispatch on the exact type in _by_exact_type.
+    for exact in (str, int, bool):
+        conv.register_structure_hook(exact, _by_exact_type(exact, lambda t: subclass_hook(t)))
     conv.register_structure_hook_func(lambda t: t is datetime, _structure_datetime)
     conv.register_unstructure_hook(datetime, format_iso)
     conv.register_structure_hook_func(_is_int_or_str, _structure_int_or_str)
+
+    def subclass_hook(tp: Any) -> _Hook:
+        if _is_open_enum(tp):
+            return enum_factory(typing.cast("type[OpenStrEnum]", tp))
+        return _structure_call
+
+    def strict_hook(tp: Any) -> _Hook:
+        # The hook of a type, ours first: the strict primitive hooks by exact type and
+        # the open enums; anything else (models included) from the converter.
+        for known, hook in _STRICT_HOOKS.items():
+            if tp == known:
+                return hook
+        if _is_open_enum(tp):
+            return enum_factory(typing.cast("type[OpenStrEnum]", tp))
+        return _structure_hook_of(conv, tp)
 
     def optional_factory(tp: Any) -> _Hook:
         rest = tuple(a for a in typing.get_args(tp) if a is not _NoneType)
@@ -264,7 +279,8 @@ def _make_converter(*, lenient: bool) -> cattrs.Converter:
 
     def list_factory(tp: Any) -> _Hook:
         (item_type,) = typing.get_args(tp) or (Any,)
-        item_hook = _structure_hook_of(conv, item_type)
+        # A bad item raises, and the whole list fails (see the module docstring).
+        item_hook = _structure_any if item_type is Any else strict_hook(item_type)
 
         def structure_list(value: Any, _: Any) -> list[Any]:
             if value.__class__ is not list:
@@ -334,6 +350,34 @@ def _make_converter(*, lenient: bool) -> cattrs.Converter:
     # One-argument lambdas: cattrs passes the converter to two-parameter factories.
     conv.register_structure_hook_factory(_is_model, lambda cls: model_hook(cls))
     return conv
+
+
+def _by_exact_type(exact: type, subclass_hook: Callable[[Any], _Hook]) -> _Hook:
+    """The class hook for ``exact``: strict for ``exact`` itself; for a subclass of it
+    (a str-based enum, an IntEnum), the hook ``subclass_hook`` picks for that type."""
+    strict = _STRICT_HOOKS[exact]
+    if exact is bool:
+        return strict
+    hooks: dict[Any, _Hook] = {}
+
+    def structure_exact(value: Any, tp: Any) -> Any:
+        if tp is exact:
+            return strict(value, tp)
+        hook = hooks.get(tp)
+        if hook is None:
+            hook = hooks[tp] = subclass_hook(tp)
+        return hook(value, tp)
+
+    return structure_exact
+
+
+def _structure_call(value: Any, tp: Any) -> Any:
+    # cattrs' own rule for another subclass (an IntEnum, a plain str enum): its constructor.
+    return tp(value)
+
+
+def _structure_any(value: Any, _: Any) -> Any:
+    return value
 
 
 def _unstructure_enum(value: Enum) -> Any:

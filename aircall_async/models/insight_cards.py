@@ -10,6 +10,7 @@ from ._base import Model, OpenStrEnum
 
 __all__ = [
     "InsightCardLine",
+    "InsightCardLineBase",
     "InsightCardText",
     "InsightCardTitle",
     "InsightCardType",
@@ -26,7 +27,13 @@ class InsightCardType(OpenStrEnum):
 
 
 @attrs.define
-class InsightCardTitle(Model):
+class InsightCardLineBase(Model):
+    """The common base of :class:`InsightCardTitle`, :class:`InsightCardText` and
+    :class:`InsightCardUser`; a list mixing them is a list of this type for mypy."""
+
+
+@attrs.define
+class InsightCardTitle(InsightCardLineBase):
     """A large title line (``text`` mandatory), optionally a link."""
 
     type: InsightCardType = InsightCardType.TITLE
@@ -35,7 +42,7 @@ class InsightCardTitle(Model):
 
 
 @attrs.define
-class InsightCardText(Model):
+class InsightCardText(InsightCardLineBase):
     """A ``shortText`` line: ``text`` (mandatory) after an optional ``label``, maybe a link."""
 
     type: InsightCardType = InsightCardType.SHORT_TEXT
@@ -45,7 +52,7 @@ class InsightCardText(Model):
 
 
 @attrs.define
-class InsightCardUser(Model):
+class InsightCardUser(InsightCardLineBase):
     """A user card line: ``label`` and ``user_id`` are mandatory."""
 
     type: InsightCardType = InsightCardType.USER
@@ -54,4 +61,4 @@ class InsightCardUser(Model):
 
 
 InsightCardLine = Union[InsightCardTitle, InsightCardText, InsightCardUser]  # noqa: UP007
-"""Any Insight Card line."""
+"""Any Insight Card line (a union; :class:`InsightCardLineBase` is their common base)."""

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import attrs
 
-from . import users as _users
 from ._base import ISO_TIME, Model, OpenStrEnum
 from .users import User
 
@@ -56,6 +55,7 @@ class Number(Model):
     messages: NumberMessages | None = None
 
 
-# User.numbers is annotated with "Number"; users.py cannot import this module
-# (it imports users), so the name its annotations resolve against is bound here.
-_users.Number = Number  # type: ignore[attr-defined]
+# User and Number embed each other: users.py names "Number" only for type checkers, so
+# User's string annotations are resolved here, once, where both classes exist (cattrs
+# then reads the resolved types from attrs.fields(User)).
+attrs.resolve_types(User, localns={"Number": Number})

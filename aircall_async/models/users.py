@@ -10,7 +10,8 @@ import attrs
 from ._base import ISO_TIME, Model, OpenStrEnum
 
 if TYPE_CHECKING:
-    # Bound at run time by .numbers (User and Number embed each other).
+    # User and Number embed each other: .numbers resolves User's annotations once
+    # Number exists (attrs.resolve_types).
     from .numbers import Number
 
 __all__ = ["Availability", "User", "UserAvailability", "UserAvailabilityStatus", "UserRole"]

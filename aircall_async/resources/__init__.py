@@ -9,9 +9,10 @@ itself does not.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from ..client import AircallClient
     from .a2p_campaign_associations import A2PCampaignAssociations
     from .calls import Calls
     from .company import CompanyService
@@ -33,9 +34,9 @@ class ClientResources:
     Each attribute is created once per client, on first access; none sends a request.
     """
 
-    def _bound(self) -> Any:
+    def _bound(self) -> AircallClient:
         # The services take the client; this mixin is only ever an AircallClient.
-        return self
+        return cast("AircallClient", self)
 
     @cached_property
     def users(self) -> Users:

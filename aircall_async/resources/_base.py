@@ -12,6 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from yarl import URL
+
+from .._net import is_loopback
 from ..errors import AircallError
 from ..models import Model, structure, unstructure
 from ..pagination import MAX_PER_PAGE, Paginator
@@ -27,8 +30,12 @@ __all__ = [
     "body_of",
     "check_choice",
     "check_e164",
+    "check_email",
     "check_id",
+    "check_query_text",
+    "check_sequence",
     "check_text",
+    "check_url",
     "json_list",
     "json_of",
     "time_query",
@@ -45,6 +52,8 @@ Order = Literal["asc", "desc"]
 Timestamp = datetime | int
 
 _E164 = re.compile(r"\+[1-9]\d{1,14}")
+# One @, something before it, a dot inside the domain, no whitespace anywhere.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 
 
 class Resource:
@@ -63,6 +72,19 @@ class Resource:
     ) -> M:
         """``GET path`` and the model under ``key`` (``None``: the body is the object)."""
         return await self._send("GET", path, key, cls, params=params)
+
+    async def _get_list(self, path: str, key: str, cls: type[M]) -> list[M]:
+        """``GET path`` and the ``key`` list of the answer as ``cls`` models (not paginated).
+
+        Each object of the list is structured (leniently, as everywhere); an item that is
+        not an object is skipped, as the paginator skips it. Raises AircallError when the
+        answer has no such list.
+        """
+        answer = await self._client.request("GET", path)
+        items = answer.get(key) if isinstance(answer, dict) else None
+        if not isinstance(items, list):
+            raise AircallError(f"GET {path} answered without a {key!r} list")
+        return [structure(item, cls) for item in items if isinstance(item, dict)]
 
     async def _send(
         self,
@@ -141,6 +163,52 @@ def check_e164(value: object, name: str) -> str:
     return value
 
 
+def check_email(value: object, name: str) -> str:
+    """An e-mail address at a glance (one ``@``, a dot in the domain, no spaces);
+    raises ValueError naming ``name`` for anything else."""
+    if not isinstance(value, str) or _EMAIL.fullmatch(value) is None:
+        raise ValueError(f"{name} must be an e-mail address like jane@example.com")
+    return value
+
+
+def check_url(value: object, name: str, *, https_only: bool = False) -> str:
+    """An absolute http(s) URL with a host; raises ValueError naming ``name`` otherwise.
+
+    With ``https_only``, an ``http://`` URL passes only on a loopback host (local tests).
+    """
+    check_text(value, name)
+    try:
+        url: URL | None = URL(str(value))
+    except ValueError:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"{name} must be an absolute http(s) URL, got {value!r}")
+    if https_only and url.scheme == "http" and not is_loopback(url.host):
+        raise ValueError(f"{name} must be an https:// URL (http:// only on a loopback host)")
+    return str(value)
+
+
+def check_query_text(value: str | None, name: str) -> str | None:
+    """An optional search filter: None (not sent) or a non-blank string; raises ValueError.
+
+    An empty filter would otherwise be sent as ``name=`` and match nothing or everything.
+    """
+    return None if value is None else check_text(value, name)
+
+
+def check_sequence(values: object, name: str, what: str, *, non_empty: bool = False) -> list[Any]:
+    """``values`` as a list if it is a sequence (a list, a tuple) but not a string, bytes
+    or a mapping, and not empty when ``non_empty``; raises ValueError saying ``name``
+    must be ``what`` (e.g. "a non-empty list of Tag ids")."""
+    if (
+        isinstance(values, (str, bytes, Mapping))
+        or not isinstance(values, Sequence)
+        or (non_empty and not values)
+    ):
+        raise ValueError(f"{name} must be {what}")
+    return list(values)
+
+
 def check_choice(value: str | None, name: str, choices: Iterable[str]) -> str | None:
     """``value`` if it is one of ``choices`` (or None); raises ValueError naming ``name``."""
     if value is None:
@@ -200,9 +268,8 @@ def json_of(value: Model | Mapping[str, Any], name: str) -> dict[str, Any]:
 
 def json_list(values: Sequence[Model | Mapping[str, Any]], name: str) -> list[dict[str, Any]]:
     """Each item of a list input through :func:`json_of`; ``name[i]`` in the errors."""
-    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence):
-        raise ValueError(f"{name} must be a list, got {type(values).__name__}")
-    return [json_of(item, f"{name}[{i}]") for i, item in enumerate(values)]
+    items = check_sequence(values, name, f"a list, got {type(values).__name__}")
+    return [json_of(item, f"{name}[{i}]") for i, item in enumerate(items)]
 
 
 def body_of(**fields: Any) -> dict[str, Any]:

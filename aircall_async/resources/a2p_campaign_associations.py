@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ..models import A2PCampaignAssociation
 from ..pagination import Paginator
-from ._base import MAX_PER_PAGE, Resource, check_id, check_text
+from ._base import MAX_PER_PAGE, Resource, check_id, check_sequence, check_text
 
 __all__ = ["A2PCampaignAssociations"]
 
@@ -24,15 +24,16 @@ def _association_path(association_id: int) -> str:
 
 def _numbers(values: Sequence[int | str]) -> list[int | str]:
     """E.164 digits without ``+``: the reference's example sends integers, so both pass."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
-        raise ValueError("numbers must be a non-empty list of E.164 numbers without '+'")
-    for i, value in enumerate(values):
+    items = check_sequence(
+        values, "numbers", "a non-empty list of E.164 numbers without '+'", non_empty=True
+    )
+    for i, value in enumerate(items):
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(text, str) or not text.isdigit() or not 2 <= len(text) <= 15:
             raise ValueError(
                 f"numbers[{i}] must be an E.164 number without '+' (digits only), got {value!r}"
             )
-    return list(values)
+    return items
 
 
 class A2PCampaignAssociations(Resource):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from ..models import Call, DispatchingStrategy, InsightCardLine
+from ..models import Call, DispatchingStrategy, InsightCardLineBase
 from ..pagination import Paginator
 from ._base import (
     MAX_PER_PAGE,
@@ -16,6 +16,8 @@ from ._base import (
     check_choice,
     check_e164,
     check_id,
+    check_query_text,
+    check_sequence,
     check_text,
     json_list,
     time_query,
@@ -36,12 +38,13 @@ def _call_path(call_id: int, tail: str = "") -> str:
 
 
 def _tag_ids(tags: Sequence[int], name: str) -> list[int]:
-    if isinstance(tags, (str, bytes)) or not isinstance(tags, Sequence) or not tags:
-        raise ValueError(f"{name} must be a non-empty list of Tag ids")
-    return [int(check_id(tag, f"{name}[{i}]")) for i, tag in enumerate(tags)]
+    items = check_sequence(tags, name, "a non-empty list of Tag ids", non_empty=True)
+    return [int(check_id(tag, f"{name}[{i}]")) for i, tag in enumerate(items)]
 
 
-def _card_lines(contents: Sequence[InsightCardLine | Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _card_lines(
+    contents: Sequence[InsightCardLineBase | Mapping[str, Any]],
+) -> list[dict[str, Any]]:
     lines = json_list(contents, "contents")
     if not lines:
         raise ValueError("contents must hold at least one Insight Card line")
@@ -105,14 +108,14 @@ class Calls(Resource):
         """The Calls matching every filter given (``GET /v1/calls/search``).
 
         ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``).
-        Raises ValueError for a naive datetime or a bad ``order``/``direction``/
-        ``user_id``/``tags``/``per_page``.
+        Raises ValueError for a naive datetime, a blank ``phone_number`` or a bad
+        ``order``/``direction``/``user_id``/``tags``/``per_page``.
         """
         query = {
             **time_query(from_=from_, to=to, order=order),
             "direction": check_choice(direction, "direction", ("inbound", "outbound")),
             "user_id": None if user_id is None else check_id(user_id, "user_id"),
-            "phone_number": phone_number,
+            "phone_number": check_query_text(phone_number, "phone_number"),
             "tags": None if tags is None else _tag_ids(tags, "tags"),
             "fetch_contact": fetch_contact,
         }
@@ -131,9 +134,11 @@ class Calls(Resource):
         (``POST /v1/calls/:id/transfers``, 204).
 
         Give exactly one of ``user_id``, ``team_id`` or ``number`` (E.164);
-        ``dispatching_strategy`` (simultaneous, random, longest_idle) only with ``team_id``.
-        Raises ValueError otherwise, before sending; BadRequestError when the Call ended
-        or the Team is too large; NotFoundError for an unknown Call or User.
+        ``dispatching_strategy`` only with ``team_id``: a :class:`DispatchingStrategy`
+        (simultaneous, random, longest_idle) or any other non-blank string, sent as is
+        since Aircall adds strategies over time. Raises ValueError otherwise, before
+        sending; BadRequestError when the Call ended, the Team is too large or Aircall
+        does not know the strategy; NotFoundError for an unknown Call or User.
         """
         targets = {"user_id": user_id, "team_id": team_id, "number": number}
         given = [name for name, value in targets.items() if value is not None]
@@ -148,13 +153,10 @@ class Calls(Resource):
             body["team_id"] = int(check_id(team_id, "team_id"))
         else:
             body["number"] = check_e164(number, "number")
-        strategy = check_choice(
-            None if dispatching_strategy is None else str(dispatching_strategy),
-            "dispatching_strategy",
-            (s.value for s in DispatchingStrategy),
-        )
-        if strategy is not None:
-            body["dispatching_strategy"] = strategy
+        if dispatching_strategy is not None:
+            # An open set: Aircall adds strategies, so an unlisted one is sent as given.
+            strategy = check_text(dispatching_strategy, "dispatching_strategy")
+            body["dispatching_strategy"] = str(strategy)
         await self._do("POST", _call_path(call_id, "/transfers"), body)
 
     async def comment(self, call_id: int, *, content: str) -> None:
@@ -219,7 +221,7 @@ class Calls(Resource):
         await self._do("DELETE", _call_path(call_id, "/voicemail"))
 
     async def insight_cards(
-        self, call_id: int, *, contents: Sequence[InsightCardLine | Mapping[str, Any]]
+        self, call_id: int, *, contents: Sequence[InsightCardLineBase | Mapping[str, Any]]
     ) -> None:
         """Show an Insight Card on an ongoing Call (``POST /v1/calls/:id/insight_cards``).
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from ..models import Contact, EmailDetail, PhoneDetail
+from ..models import Contact, EmailDetail, Model, PhoneDetail
 from ..pagination import Paginator
 from ._base import (
     MAX_PER_PAGE,
@@ -16,6 +16,7 @@ from ._base import (
     body_of,
     check_choice,
     check_id,
+    check_query_text,
     check_text,
     json_list,
     time_query,
@@ -41,6 +42,11 @@ def _details(
     values: Sequence[PhoneDetail | EmailDetail | Mapping[str, Any]], name: str
 ) -> list[dict[str, Any]]:
     items = json_list(values, name)
+    for given, item in zip(values, items, strict=True):
+        # A detail fetched from another Contact keeps its id; sent, the id would name a
+        # detail of that other Contact. A new Contact's details have none.
+        if isinstance(given, Model):
+            item.pop("id", None)
     if len(items) > MAX_DETAILS:
         raise ValueError(f"{name} holds {len(items)} items; a Contact has at most {MAX_DETAILS}")
     for i, item in enumerate(items):
@@ -103,12 +109,13 @@ class Contacts(Resource):
         """The shared Contacts matching ``phone_number`` and/or ``email``
         (``GET /v1/contacts/search``).
 
-        Raises ValueError for a naive datetime or a bad ``order``/``order_by``/``per_page``.
+        Raises ValueError for a naive datetime, a blank ``phone_number``/``email`` or a bad
+        ``order``/``order_by``/``per_page``.
         """
         query = {
             **_search_query(from_, to, order, order_by),
-            "phone_number": phone_number,
-            "email": email,
+            "phone_number": check_query_text(phone_number, "phone_number"),
+            "email": check_query_text(email, "email"),
         }
         return self._list("/contacts/search", "contacts", Contact, query, per_page=per_page)
 
@@ -129,7 +136,8 @@ class Contacts(Resource):
         """Create a shared Contact (``POST /v1/contacts``); the same payload twice makes two.
 
         ``phone_numbers`` (mandatory, 1 to 20) and ``emails`` (up to 20) are
-        :class:`PhoneDetail`/:class:`EmailDetail` or dicts with ``label`` and ``value``.
+        :class:`PhoneDetail`/:class:`EmailDetail` (their ``id`` is not sent, so details
+        fetched from another Contact can be reused) or dicts with ``label`` and ``value``.
         Raises ValueError (naming the field) for a missing or over-long list, an item
         without label or value, a blank text or a name over 255 characters, before
         sending; BadRequestError when the API refuses it.

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import AircallError
-from ..models import DialerCampaign, DialerPhoneNumber, structure
-from ._base import Resource, check_id, check_text
+from ..models import DialerCampaign, DialerPhoneNumber
+from ._base import Resource, check_id, check_sequence, check_text
 
 __all__ = ["DialerCampaigns"]
 
@@ -17,9 +16,10 @@ def _campaign_path(user_id: int, tail: str = "") -> str:
 
 
 def _phone_numbers(values: Sequence[str]) -> list[str]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
-        raise ValueError("phone_numbers must be a non-empty list of phone numbers")
-    return [check_text(v, f"phone_numbers[{i}]") for i, v in enumerate(values)]
+    items = check_sequence(
+        values, "phone_numbers", "a non-empty list of phone numbers", non_empty=True
+    )
+    return [check_text(v, f"phone_numbers[{i}]") for i, v in enumerate(items)]
 
 
 class DialerCampaigns(Resource):
@@ -57,15 +57,12 @@ class DialerCampaigns(Resource):
         """The numbers of the User's campaign
         (``GET /v1/users/:user_id/dialer_campaign/phone_numbers``; not paginated).
 
+        An item of the answer that is not an object is skipped (as in every listing).
         Raises NotFoundError when the User has no active campaign, AircallError when the
         answer has no ``numbers`` list.
         """
         path = _campaign_path(user_id, "/phone_numbers")
-        answer = await self._client.request("GET", path)
-        items = answer.get("numbers") if isinstance(answer, dict) else None
-        if not isinstance(items, list):
-            raise AircallError(f"GET {path} answered without a 'numbers' list")
-        return [structure(item, DialerPhoneNumber) for item in items if isinstance(item, dict)]
+        return await self._get_list(path, "numbers", DialerPhoneNumber)
 
     async def add_phone_numbers(self, user_id: int, *, phone_numbers: Sequence[str]) -> None:
         """Append numbers to the User's campaign

@@ -17,6 +17,7 @@ from ._base import (
     body_of,
     check_id,
     check_text,
+    check_url,
     json_of,
     time_query,
     updates_of,
@@ -49,7 +50,7 @@ def _messages(value: NumberMessages | Mapping[str, str] | None) -> dict[str, Any
     if not messages:
         raise ValueError("messages must set at least one message URL")
     for name, url in messages.items():
-        check_text(url, f"messages.{name}")
+        check_url(url, f"messages.{name}")
     return messages
 
 
@@ -97,8 +98,8 @@ class Numbers(Resource):
         Numbers refuse ``availability_status``, ``is_ivr`` and ``messages``.
 
         Raises ValueError when nothing is given, ``name`` is blank, ``priority`` is not
-        0/1/None or a message URL is blank, before sending; NotFoundError for an unknown
-        Number.
+        0/1/None or a message is not an absolute http(s) URL (naming ``messages.<key>``),
+        before sending; NotFoundError for an unknown Number.
         """
         path = f"/numbers/{check_id(number_id, 'number_id')}"
         fields: dict[str, Any] = {

@@ -14,7 +14,9 @@ from ._base import (
     Timestamp,
     body_of,
     check_e164,
+    check_email,
     check_id,
+    check_sequence,
     check_text,
     time_query,
     updates_of,
@@ -32,9 +34,11 @@ def _wrap_up_time(value: int | None) -> int | None:
 def _role_ids(value: Sequence[UserRole | str] | None) -> list[str] | None:
     if value is None:
         return None
-    if isinstance(value, str) or not all(isinstance(role, str) and role for role in value):
-        raise ValueError("role_ids must be a list of role names (owner, supervisor, admin, agent)")
-    return [str(role) for role in value]
+    what = "a list of role names (owner, supervisor, admin, agent)"
+    roles = check_sequence(value, "role_ids", what)
+    if not all(isinstance(role, str) and role for role in roles):
+        raise ValueError(f"role_ids must be {what}")
+    return [str(role) for role in roles]
 
 
 class Users(Resource):
@@ -77,12 +81,13 @@ class Users(Resource):
     ) -> User:
         """Invite a User (``POST /v1/users``); Aircall e-mails them an invitation.
 
-        Raises ValueError (naming the field) for a blank ``email``/``first_name``/
+        Raises ValueError (naming the field) for an ``email`` that is not an e-mail
+        address (one ``@``, a dot in the domain, no spaces), a blank ``first_name``/
         ``last_name`` or a bad ``role_ids``/``wrap_up_time``, before sending;
         UnprocessableEntityError when the API rejects a field.
         """
         body = body_of(
-            email=check_text(email, "email"),
+            email=check_email(email, "email"),
             first_name=check_text(first_name, "first_name"),
             last_name=check_text(last_name, "last_name"),
             availability_status=availability_status,

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from yarl import URL
-
 from ..models import Webhook
 from ..pagination import Paginator
 from ._base import (
@@ -21,7 +19,9 @@ from ._base import (
     body_of,
     check_choice,
     check_id,
+    check_sequence,
     check_text,
+    check_url,
     updates_of,
 )
 
@@ -39,22 +39,15 @@ def _webhook_path(webhook_id: str | int) -> str:
 
 
 def _url(value: str) -> str:
-    check_text(value, "url")
-    try:
-        parsed = URL(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ValueError("url must be an absolute http(s) URL")
-    return value
+    # The reference: a Webhook URL must be https (http is kept for local receivers).
+    return check_url(value, "url", https_only=True)
 
 
 def _events(value: Sequence[str] | None) -> list[str] | None:
     if value is None:
         return None
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ValueError("events must be a list of event names like 'call.created'")
-    return [check_text(event, f"events[{i}]") for i, event in enumerate(value)]
+    events = check_sequence(value, "events", "a list of event names like 'call.created'")
+    return [check_text(event, f"events[{i}]") for i, event in enumerate(events)]
 
 
 class Webhooks(Resource):
@@ -85,8 +78,9 @@ class Webhooks(Resource):
         """Register a Webhook (``POST /v1/webhooks``); without ``events``, all events.
 
         The returned Webhook carries the ``token`` that authenticates its deliveries.
-        Raises ValueError for a missing or non-URL ``url`` or blank events, before
-        sending; BadRequestError when events are invalid or 100 Webhooks exist.
+        ``url`` must be https (http only on a loopback host, for local tests).
+        Raises ValueError for a missing, non-URL or clear-text ``url`` or blank events,
+        before sending; BadRequestError when events are invalid or 100 Webhooks exist.
         """
         body = body_of(url=_url(url), custom_name=custom_name, events=_events(events))
         return await self._send("POST", "/webhooks", "webhook", Webhook, body)
@@ -105,7 +99,8 @@ class Webhooks(Resource):
         Beware, from the reference: when ``events`` is not sent, Aircall registers the
         Webhook to all events; pass ``events`` to keep a selection. ``active=True``
         re-activates a Webhook Aircall disabled. Raises ValueError when nothing is given or
-        a field is invalid, before sending; NotFoundError for an unknown Webhook.
+        a field is invalid (``url`` must be https, http only on loopback), before sending;
+        NotFoundError for an unknown Webhook.
         """
         body = updates_of(
             url=None if url is None else _url(url),
