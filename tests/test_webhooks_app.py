@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import gzip
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -12,7 +14,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from aircall_async.testing.deliveries import build_delivery, mount_receiver, sample_data
+from aircall_async.models import Call, Contact, Number, User, structure
+from aircall_async.testing.deliveries import (
+    SAMPLE_DATA,
+    build_delivery,
+    mount_receiver,
+    sample_data,
+)
 from aircall_async.webhooks import (
     KNOWN_EVENTS,
     STATS_KEY,
@@ -88,7 +96,8 @@ async def test_every_event_reaches_its_handlers_typed(name: str, mount: Any) -> 
         assert event.raw["data"] == payload["data"]
 
 
-async def test_unknown_event_goes_to_wildcards_untyped(mount: Any) -> None:
+async def test_unknown_event_goes_only_to_star_untyped(mount: Any) -> None:
+    """A "call.*" handler can rely on a CallEvent: unknown names reach "*" only."""
     rec = Recorder()
     rec.add("every", "*")
     rec.add("family", "call.*")
@@ -103,12 +112,12 @@ async def test_unknown_event_goes_to_wildcards_untyped(mount: Any) -> None:
     }
     response = await client.post(URL, json=payload)
     assert response.status == 200
-    assert rec.labels() == ["every", "family"]
+    assert rec.labels() == ["every"]
     assert all(type(event) is WebhookEvent for _, event in rec.calls)
     assert rec.calls[0][1].data == {"id": 9, "where": "mars"}
     response = await client.post(URL, json={**payload, "event": "robot.built"})
     assert response.status == 200
-    assert rec.labels() == ["every", "every", "family"]
+    assert rec.labels() == ["every", "every"]
 
 
 async def test_data_that_does_not_fit_still_reaches_handlers(mount: Any) -> None:
@@ -316,7 +325,7 @@ async def test_overrunning_handler_is_cancelled_with_500(mount: Any) -> None:
     assert other_ran == ["user.connected"]
 
 
-async def test_duplicates_differ_by_token_timestamp_and_resource(mount: Any) -> None:
+async def test_duplicates_differ_by_any_part_of_the_body(mount: Any) -> None:
     rec = Recorder()
     rec.add("every", "*")
     client = await mount(webhook_app(rec.router, tokens={"a", "b"}))
@@ -326,6 +335,7 @@ async def test_duplicates_differ_by_token_timestamp_and_resource(mount: Any) -> 
         {**base, "token": "b"},
         {**base, "timestamp": 101},
         {**base, "data": {**base["data"], "id": 711}},
+        {**base, "data": {**base["data"], "first_name": "Other"}},
         {**base, "event": "contact.deleted"},
     ]
     for payload in variants + variants:
@@ -335,32 +345,37 @@ async def test_duplicates_differ_by_token_timestamp_and_resource(mount: Any) -> 
 
 @pytest.mark.parametrize("fail", [False, True])
 async def test_concurrent_identical_deliveries_run_once(mount: Any, fail: bool) -> None:
-    """The second waits for the first and shares its outcome without running anything."""
+    """The second waits for the first and shares its outcome without running anything.
+
+    Deterministic: the token resolver is the receiver's last await before the in-flight
+    check, so once it has seen the second delivery, the second is waiting on the first.
+    """
     router = WebhookRouter()
-    gate, running = asyncio.Event(), asyncio.Event()
+    running, second_checked = asyncio.Event(), asyncio.Event()
     runs: list[str] = []
+    verified: list[str] = []
+
+    async def resolver(token: str) -> bool:
+        verified.append(token)
+        if len(verified) == 2:
+            second_checked.set()
+        return token == "from-resolver"
 
     @router.on("call.tagged")
     async def tagged(event: CallEvent) -> None:
         runs.append(event.event)
         running.set()
-        await gate.wait()
+        await second_checked.wait()
         if fail:
             raise RuntimeError("boom")
 
-    sub = webhook_app(router, tokens={TOKEN})
+    sub = webhook_app(router, token_resolver=resolver)
     client = await mount(sub)
-    payload = build_delivery("call.tagged", token=TOKEN, timestamp=5)
+    payload = build_delivery("call.tagged", token="from-resolver", timestamp=5)
     first = asyncio.ensure_future(client.post(URL, json=payload))
-    await running.wait()
+    await asyncio.wait_for(running.wait(), 5)
     second = asyncio.ensure_future(client.post(URL, json=payload))
-    for _ in range(500):
-        if webhook_stats(sub).received == 2:
-            break
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)  # let the second reach the in-flight check
-    gate.set()
-    answers = [await first, await second]
+    answers = await asyncio.wait_for(asyncio.gather(first, second), 5)
     assert runs == ["call.tagged"]
     if fail:
         assert [r.status for r in answers] == [500, 500]
@@ -370,6 +385,143 @@ async def test_concurrent_identical_deliveries_run_once(mount: Any, fail: bool) 
     else:
         assert [r.status for r in answers] == [200, 200]
         assert [(await r.json())["status"] for r in answers] == ["ok", "duplicate"]
+
+
+async def test_handlers_of_one_event_run_concurrently(mount: Any) -> None:
+    """Each handler waits for the other to start: only concurrent handlers both finish."""
+    router = WebhookRouter()
+    a_started, b_started = asyncio.Event(), asyncio.Event()
+
+    @router.on("call.ended")
+    async def first(event: CallEvent) -> None:
+        a_started.set()
+        await b_started.wait()
+
+    @router.on("call.*")
+    async def second(event: CallEvent) -> None:
+        b_started.set()
+        await a_started.wait()
+
+    sub = webhook_app(router, tokens={TOKEN}, handler_timeout=1.0)
+    client = await mount(sub)
+    response = await client.post(URL, json=build_delivery("call.ended", token=TOKEN))
+    assert response.status == 200
+    assert webhook_stats(sub).handler_failures == 0
+
+
+async def test_two_changes_in_one_second_both_run(mount: Any) -> None:
+    """Same token, event, timestamp and id but different data: two deliveries, not one."""
+    rec = Recorder()
+    rec.add("updated", "contact.updated")
+    sub = webhook_app(rec.router, tokens={TOKEN})
+    client = await mount(sub)
+    first = build_delivery("contact.updated", token=TOKEN, timestamp=1585002050)
+    second = copy.deepcopy(first)
+    second["data"]["first_name"] = "Second"
+    for payload in (first, second):
+        response = await client.post(URL, json=payload)
+        assert await response.json() == {"status": "ok"}
+    resend = await client.post(URL, json=second)  # identical body: a redelivery
+    assert await resend.json() == {"status": "duplicate"}
+    assert [event.data.first_name for _, event in rec.calls] == ["Vicente", "Second"]
+    assert webhook_stats(sub).duplicates == 1
+
+
+async def test_handler_with_wrong_arguments_is_a_handler_failure(
+    mount: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    router = WebhookRouter()
+
+    async def no_argument() -> None:
+        return None
+
+    router.add(no_argument, "call.ended")  # type: ignore[arg-type]
+    sub = webhook_app(router, tokens={TOKEN})
+    client = await mount(sub)
+    with caplog.at_level(logging.ERROR, logger="aircall_async.webhooks"):
+        response = await client.post(URL, json=build_delivery("call.ended", token=TOKEN))
+    assert response.status == 500
+    assert await response.json() == {"error": "handler failed"}
+    assert webhook_stats(sub).handler_failures == 1
+    assert "no_argument failed for call.ended (resource id 812)" in caplog.text
+
+
+async def test_a_body_that_never_completes_gets_408(aiohttp_server: Any) -> None:
+    rec = Recorder()
+    rec.add("every", "*")
+    sub = webhook_app(rec.router, tokens={TOKEN}, body_timeout=0.2)
+    server = await aiohttp_server(mount_receiver(sub, URL))
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(
+        f"POST {URL} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000\r\n\r\n{".encode()
+    )
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 408")
+    assert b"Connection: close" in head
+    length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    body = await reader.readexactly(length)
+    writer.close()
+    assert json.loads(body) == {"error": "body not received in time"}
+    assert webhook_stats(sub).rejected == {"timeout": 1}
+    assert rec.calls == []
+
+
+async def test_gzip_delivery_with_content_length(mount: Any) -> None:
+    rec = Recorder()
+    rec.add("ended", "call.ended")
+    client = await mount(webhook_app(rec.router, tokens={TOKEN}))
+    body = json.dumps(build_delivery("call.ended", token=TOKEN)).encode()
+    compressed = gzip.compress(body)
+    assert len(compressed) < len(body)
+    response = await client.post(
+        URL,
+        data=compressed,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    assert response.status == 200
+    assert [event.data.id for _, event in rec.calls] == [812]
+
+
+async def test_unauthorized_warnings_are_rate_limited(
+    mount: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aircall_async.webhooks import app as app_module
+
+    now = [1000.0]
+    monkeypatch.setattr(app_module, "_monotonic", lambda: now[0])
+    rec = Recorder()
+    rec.add("every", "*")
+    client = await mount(webhook_app(rec.router, tokens={TOKEN}))
+    bad = build_delivery("user.created", token="attacker-token")
+    with caplog.at_level(logging.DEBUG, logger="aircall_async.webhooks"):
+        for _ in range(5):
+            assert (await client.post(URL, json=bad)).status == 401
+        now[0] += 10.0
+        assert (await client.post(URL, json=bad)).status == 401
+    levels = [r.levelname for r in caplog.records if "unknown token" in r.getMessage()]
+    assert levels == ["WARNING", "DEBUG", "DEBUG", "DEBUG", "DEBUG", "WARNING"]
+    assert "4 more since the last warning" in caplog.records[-1].getMessage()
+    assert "attacker-token" not in caplog.text
+
+
+async def test_a_failing_resolver_never_logs_the_token(
+    mount: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = Recorder()
+    rec.add("every", "*")
+
+    async def resolver(token: str) -> bool:
+        raise LookupError(f"no account for token {token}")
+
+    client = await mount(webhook_app(rec.router, token_resolver=resolver))
+    with caplog.at_level(logging.DEBUG, logger="aircall_async.webhooks"):
+        response = await client.post(URL, json=build_delivery("user.created", token="s3cret"))
+    assert response.status == 503
+    assert "LookupError" in caplog.text
+    assert "s3cret" not in caplog.text
+    assert all(record.exc_info is None for record in caplog.records)
 
 
 async def test_no_matching_handler_is_200(mount: Any) -> None:
@@ -454,6 +606,40 @@ def test_configuration_errors() -> None:
 
         webhook_app(router, tokens={TOKEN}, inbox=MemoryInbox())
 
+    def sync_resolver(token: str) -> bool:
+        return True
 
-def test_sample_data_is_what_handlers_get() -> None:
-    assert sample_data("user")["id"] == 456
+    def sync_hook(event: object, error: BaseException) -> None:
+        return None
+
+    with pytest.raises(TypeError, match="token_resolver"):
+        webhook_app(router, token_resolver=sync_resolver)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="on_dead_letter"):
+        webhook_app(
+            router,
+            tokens={TOKEN},
+            ack="immediate",
+            on_dead_letter=sync_hook,  # type: ignore[arg-type]
+        )
+    with pytest.raises(ValueError, match="body_timeout"):
+        webhook_app(router, tokens={TOKEN}, body_timeout=0)
+
+
+MODELS = {"user": User, "call": Call, "number": Number, "contact": Contact}
+
+
+@pytest.mark.parametrize("resource", sorted(SAMPLE_DATA))
+async def test_sample_data_is_what_handlers_get(resource: str, mount: Any) -> None:
+    """build_delivery's default data reaches a handler intact: raw and as the model."""
+    rec = Recorder()
+    rec.add("every", "*")
+    client = await mount(webhook_app(rec.router, tokens={TOKEN}))
+    name = next(n for n in sorted(KNOWN_EVENTS) if n.startswith(resource + "."))
+    assert (await client.post(URL, json=build_delivery(name, token=TOKEN))).status == 200
+    ((_, event),) = rec.calls
+    assert event.raw["data"] == sample_data(resource)
+    if resource == "integration":
+        assert (event.data.integration_id, event.data.company_id) == (42, 1)
+    else:
+        assert event.data == structure(sample_data(resource), MODELS[resource])
+        assert event.data.id == sample_data(resource)["id"]

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,7 +21,10 @@ from aircall_async.retry import Backoff
 from aircall_async.testing.deliveries import build_delivery, deliver, mount_receiver
 from aircall_async.webhooks import (
     CallEvent,
+    ContactEvent,
+    InboxEntry,
     MemoryInbox,
+    PutResult,
     SQLiteInbox,
     WebhookEvent,
     WebhookRouter,
@@ -217,8 +221,6 @@ async def test_sqlite_inbox_remembers_across_restarts(mount: Any, tmp_path: Path
 
 
 async def test_sqlite_inbox_bounds_its_memory(tmp_path: Path) -> None:
-    from aircall_async.webhooks import InboxEntry, PutResult
-
     inbox = SQLiteInbox(tmp_path / "bounded.sqlite3", dedupe_size=5, max_pending=3)
     assert await inbox.open() == []
     for key in range(3):
@@ -323,3 +325,257 @@ async def test_shutdown_gives_up_on_stuck_handlers(aiohttp_client: Any) -> None:
     await client.close()
     assert loop.time() - begun < 3
     assert webhook_stats(sub).queue_depth == 1  # not handled, and said so
+
+
+async def test_a_stored_delivery_without_handler_is_marked_done(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """The router changed across a restart: the pending delivery is done, not stuck."""
+    path = tmp_path / "inbox.sqlite3"
+    first = WebhookRouter()
+    started = asyncio.Event()
+
+    @first.on("call.ended")
+    async def never_finishes(event: CallEvent) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    sub = webhook_app(
+        first, tokens={TOKEN}, ack="immediate", inbox=SQLiteInbox(path), shutdown_timeout=0.1
+    )
+    client: Client = await aiohttp_client(mount_receiver(sub, URL))
+    assert (await client.post(URL, json=build_delivery("call.ended", token=TOKEN))).status == 200
+    await started.wait()
+    await client.close()  # the handler never finished: the delivery stays pending
+
+    second = WebhookRouter()
+
+    @second.on("user.created")
+    async def other(event: WebhookEvent[Any]) -> None:
+        return None
+
+    sub = webhook_app(
+        second, tokens={TOKEN}, ack="immediate", inbox=SQLiteInbox(path), shutdown_timeout=5
+    )
+    client = await aiohttp_client(mount_receiver(sub, URL))
+    stats = webhook_stats(sub)
+    await eventually(lambda: stats.handled == 1)
+    assert stats.queue_depth == 0
+    loop = asyncio.get_running_loop()
+    begun = loop.time()
+    await client.close()
+    assert loop.time() - begun < 1  # nothing left to wait for
+
+
+async def test_handler_with_wrong_arguments_is_retried_then_dead_lettered(mount: Any) -> None:
+    router = WebhookRouter()
+    dead: list[BaseException] = []
+
+    async def no_argument() -> None:
+        return None
+
+    async def on_dead_letter(event: WebhookEvent[Any], error: BaseException) -> None:
+        dead.append(error)
+
+    router.add(no_argument, "call.ended")  # type: ignore[arg-type]
+    sub = webhook_app(
+        router,
+        tokens={TOKEN},
+        ack="immediate",
+        max_attempts=2,
+        backoff=FixedBackoff(base=0.01, cap=0.01),
+        on_dead_letter=on_dead_letter,
+    )
+    client = await mount(sub)
+    assert (await client.post(URL, json=build_delivery("call.ended", token=TOKEN))).status == 200
+    await eventually(lambda: len(dead) == 1)
+    assert isinstance(dead[0], TypeError)
+    stats = webhook_stats(sub)
+    assert (stats.handler_failures, stats.retries, stats.dead_lettered) == (2, 1, 1)
+    assert stats.queue_depth == 0
+
+
+class FlakyInbox(MemoryInbox):
+    """A MemoryInbox whose first ``mark_done`` fails, as a full disk would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    async def mark_done(self, entry: InboxEntry) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise OSError("disk full")
+        await super().mark_done(entry)
+
+
+async def test_an_inbox_error_is_retried_not_left_pending(aiohttp_client: Any) -> None:
+    router = WebhookRouter()
+    runs: list[int] = []
+
+    @router.on("contact.created")
+    async def record(event: ContactEvent) -> None:
+        runs.append(event.data.id or 0)
+
+    inbox = FlakyInbox()
+    sub = webhook_app(
+        router,
+        tokens={TOKEN},
+        ack="immediate",
+        inbox=inbox,
+        backoff=FixedBackoff(base=0.01, cap=0.01),
+        shutdown_timeout=5,
+    )
+    client: Client = await aiohttp_client(mount_receiver(sub, URL))
+    payload = build_delivery("contact.created", token=TOKEN)
+    assert (await client.post(URL, json=payload)).status == 200
+    stats = webhook_stats(sub)
+    await eventually(lambda: stats.handled == 1)
+    assert runs == [710]  # the retry only records the outcome: the handler ran once
+    assert (stats.queue_depth, stats.retries, stats.dead_lettered) == (0, 1, 0)
+    loop = asyncio.get_running_loop()
+    begun = loop.time()
+    await client.close()
+    assert loop.time() - begun < 1
+
+
+@pytest.mark.parametrize(("background_timeout", "succeeds"), [(5.0, True), (0.1, False)])
+async def test_background_handlers_use_background_timeout(
+    mount: Any, background_timeout: float, succeeds: bool
+) -> None:
+    router = WebhookRouter()
+    finished: list[str] = []
+    dead: list[BaseException] = []
+
+    @router.on("call.ended")
+    async def slow(event: CallEvent) -> None:
+        await asyncio.sleep(0.3)  # longer than handler_timeout
+        finished.append("done")
+
+    async def on_dead_letter(event: WebhookEvent[Any], error: BaseException) -> None:
+        dead.append(error)
+
+    sub = webhook_app(
+        router,
+        tokens={TOKEN},
+        ack="immediate",
+        handler_timeout=0.1,
+        background_timeout=background_timeout,
+        max_attempts=1,
+        on_dead_letter=on_dead_letter,
+    )
+    client = await mount(sub)
+    assert (await client.post(URL, json=build_delivery("call.ended", token=TOKEN))).status == 200
+    if succeeds:
+        await eventually(lambda: finished == ["done"])
+        assert dead == []
+    else:
+        await eventually(lambda: len(dead) == 1)
+        assert isinstance(dead[0], asyncio.TimeoutError)
+        assert finished == []
+
+
+async def test_one_process_per_sqlite_inbox(aiohttp_client: Any, tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    router = WebhookRouter()
+
+    @router.on("*")
+    async def record(event: WebhookEvent[Any]) -> None:
+        return None
+
+    first: Client = await aiohttp_client(
+        mount_receiver(
+            webhook_app(router, tokens={TOKEN}, ack="immediate", inbox=SQLiteInbox(path)), URL
+        )
+    )
+    assert (await first.post(URL, json=build_delivery("user.created", token=TOKEN))).status == 200
+    second = mount_receiver(
+        webhook_app(router, tokens={TOKEN}, ack="immediate", inbox=SQLiteInbox(path)), URL
+    )
+    with pytest.raises(RuntimeError, match="another process uses this inbox") as raised:
+        await aiohttp_client(second)
+    assert str(path) in str(raised.value)
+    await first.close()  # releases the lock
+    inbox = SQLiteInbox(path)
+    assert await inbox.open() == []
+    await inbox.close()
+
+
+async def test_sqlite_inbox_lock_holds_across_processes(tmp_path: Path) -> None:
+    path = tmp_path / "locked.sqlite3"
+    inbox = SQLiteInbox(path)
+    await inbox.open()
+    code = (
+        "import asyncio, sys\n"
+        "from aircall_async.webhooks import SQLiteInbox\n"
+        "try:\n"
+        "    asyncio.run(SQLiteInbox(sys.argv[1]).open())\n"
+        "except RuntimeError as exc:\n"
+        "    print(exc)\n"
+        "    sys.exit(3)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, str(path), stdout=asyncio.subprocess.PIPE, env=env
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    await inbox.close()
+    assert proc.returncode == 3
+    assert b"another process uses this inbox" in out
+
+
+async def test_shutdown_leaves_a_waiting_retry_in_the_sqlite_inbox(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """No wait for a retry due later: the durable inbox resumes it at the next start."""
+    path = tmp_path / "inbox.sqlite3"
+    router = WebhookRouter()
+    attempts: list[int] = []
+
+    @router.on("call.ended")
+    async def failing(event: CallEvent) -> None:
+        attempts.append(1)
+        raise RuntimeError("down")
+
+    sub = webhook_app(
+        router,
+        tokens={TOKEN},
+        ack="immediate",
+        inbox=SQLiteInbox(path),
+        backoff=FixedBackoff(base=30.0, cap=30.0),
+        shutdown_timeout=5,
+    )
+    client: Client = await aiohttp_client(mount_receiver(sub, URL))
+    assert (await client.post(URL, json=build_delivery("call.ended", token=TOKEN))).status == 200
+    await eventually(lambda: webhook_stats(sub).retries == 1)
+    loop = asyncio.get_running_loop()
+    begun = loop.time()
+    await client.close()
+    assert loop.time() - begun < 1
+    inbox = SQLiteInbox(path)
+    [pending] = await inbox.open()
+    await inbox.close()
+    assert (pending.attempts, attempts) == (1, [1])
+
+
+async def test_sqlite_inbox_stores_the_body_as_received(tmp_path: Path) -> None:
+    path = tmp_path / "raw.sqlite3"
+    inbox = SQLiteInbox(path)
+    await inbox.open()
+    body = b'{"event": "call.ended",  "n": 1}'  # odd spacing: kept byte for byte
+    entry = InboxEntry(1, {"event": "call.ended", "n": 1}, body=body)
+    assert await inbox.put(entry) is PutResult.ACCEPTED
+    no_body = InboxEntry(2, {"event": "user.created"})  # encoded from the payload
+    assert await inbox.put(no_body) is PutResult.ACCEPTED
+    await inbox.close()
+    with sqlite3.connect(path) as db:
+        stored = dict(db.execute("SELECT key, payload FROM deliveries").fetchall())
+    db.close()
+    assert stored[1] == body
+    reopened = SQLiteInbox(path)
+    entries = await reopened.open()
+    await reopened.close()
+    assert [(e.key, e.payload) for e in entries] == [
+        (1, {"event": "call.ended", "n": 1}),
+        (2, {"event": "user.created"}),
+    ]

@@ -19,12 +19,7 @@ from typing import Any, Final
 import aiohttp
 from aiohttp import web
 
-from aircall_async.webhooks.events import (
-    KNOWN_EVENTS,
-    KNOWN_RESOURCES,
-    closest_event_name,
-    resource_of,
-)
+from aircall_async.webhooks.events import KNOWN_RESOURCES, check_event_name, resource_of
 
 __all__ = [
     "SAMPLE_DATA",
@@ -197,11 +192,7 @@ def build_delivery(
         TypeError: if ``data`` is neither a mapping nor a model, or ``timestamp`` has a
             wrong type.
     """
-    name = str(getattr(event, "value", event))
-    if name not in KNOWN_EVENTS:
-        closest = closest_event_name(name)
-        hint = f"; did you mean {closest!r}?" if closest else ""
-        raise ValueError(f"unknown webhook event {name!r}{hint}")
+    name = check_event_name(event)
     resource = resource_of(name)
     assert resource in KNOWN_RESOURCES
     if data is None:

@@ -29,7 +29,7 @@ import aiohttp
 from yarl import URL
 
 from aircall_async._net import is_loopback
-from aircall_async.webhooks.events import KNOWN_EVENTS, closest_event_name, resource_of
+from aircall_async.webhooks.events import check_event_name, resource_of
 
 from .deliveries import build_delivery
 from .render import number_public, user_public
@@ -367,12 +367,7 @@ class WebhookDispatcher:
 
 
 def _event_name(event: str) -> str:
-    name = str(getattr(event, "value", event))
-    if name not in KNOWN_EVENTS:
-        closest = closest_event_name(name)
-        hint = f"; did you mean {closest!r}?" if closest else ""
-        raise ValueError(f"unknown webhook event {name!r}{hint}")
-    return name
+    return check_event_name(event)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -1,13 +1,19 @@
 """Bounded memory of the deliveries already handled, to answer redeliveries without rerunning.
 
-A delivery is identified by a 64-bit hash of (token, event, timestamp, resource id): the
-token is part of it so that two accounts never shadow each other, and only the hash is
-kept (never the token). The memory is two generations of sets: new keys go into the
-young one; when it holds ``max_size // 2`` keys or is ``max_age / 2`` seconds old, it
-becomes the old one and the previous old one is dropped. So at most ``max_size`` keys
-are held, each for at most ``max_age`` seconds, and every key is remembered for at
-least ``max_age / 2`` seconds unless ``max_size // 2`` newer keys pushed it out. Lookups
-and inserts are O(1) and each key costs about 70 bytes.
+A delivery is identified by a 64-bit hash of its body as received: a delivery identical
+to one already handled (same body: token, event, timestamp, resource id and data) is a
+redelivery, while two real changes to one object within the same second (same
+timestamp and id, different data) are two deliveries. A redelivery carries the same body
+(the fake server resends identical bytes); one whose bytes differed would be handled
+again, which errs on the side of at-least-once. The token is part of the body, so two
+accounts never shadow each other, and only the hash is kept (never the token).
+
+The memory is two generations of sets: new keys go into the young one; when it holds
+``max_size // 2`` keys or is ``max_age / 2`` seconds old, it becomes the old one and the
+previous old one is dropped. So at most ``max_size`` keys are held, each for at most
+``max_age`` seconds, and every key is remembered for at least ``max_age / 2`` seconds
+unless ``max_size // 2`` newer keys pushed it out. Lookups and inserts are O(1) and each
+key costs about 70 bytes.
 """
 
 from __future__ import annotations
@@ -15,17 +21,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
 
 __all__ = ["DeliveryMemory", "delivery_key"]
 
 
-def delivery_key(token: str, event: str, timestamp: Any, resource_id: Any) -> int:
-    """A signed 64-bit identity of a delivery (fits an SQLite INTEGER)."""
-    material = f"{token}\x1f{event}\x1f{timestamp!r}\x1f{resource_id!r}"
-    digest = hashlib.blake2b(
-        material.encode("utf-8", "surrogatepass"), digest_size=8, person=b"aircall-wh"
-    ).digest()
+def delivery_key(body: bytes) -> int:
+    """A signed 64-bit identity of a delivery's raw ``body`` (fits an SQLite INTEGER)."""
+    digest = hashlib.blake2b(body, digest_size=8, person=b"aircall-wh").digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -78,11 +80,6 @@ class DeliveryMemory:
         self._young.add(key)
         if len(self._young) >= self._half_size:
             self._rotate(self._clock())
-
-    def discard(self, key: int) -> None:
-        """Forget ``key`` if it is remembered."""
-        self._young.discard(key)
-        self._old.discard(key)
 
     def _rotate_if_due(self) -> None:
         now = self._clock()

@@ -31,6 +31,7 @@ __all__ = [
     "NumberEvent",
     "UserEvent",
     "WebhookEvent",
+    "check_event_name",
     "closest_event_name",
     "parse_event",
     "resource_of",
@@ -98,6 +99,23 @@ def closest_event_name(name: str, candidates: frozenset[str] = KNOWN_EVENTS) -> 
     """The candidate closest to ``name`` (difflib), or None when nothing is close."""
     matches = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.5)
     return matches[0] if matches else None
+
+
+def check_event_name(name: str, allowed: frozenset[str] = KNOWN_EVENTS) -> str:
+    """``name`` (a string or an :class:`EventName`) as a plain string, if it is ``allowed``.
+
+    The one check behind :meth:`WebhookRouter.on`, ``build_delivery`` and the fake
+    server's ``fire``.
+
+    Raises:
+        ValueError: if ``name`` is not in ``allowed`` (the message suggests the closest).
+    """
+    value = getattr(name, "value", name)
+    if not isinstance(value, str) or value not in allowed:
+        closest = closest_event_name(str(value), allowed)
+        hint = f"; did you mean {closest!r}?" if closest else ""
+        raise ValueError(f"unknown webhook event {value!r}{hint}")
+    return value
 
 
 class InvalidDelivery(ValueError):
@@ -175,6 +193,9 @@ _MODELS: Final[dict[str, tuple[type[WebhookEvent[Any]], type[Any]]]] = {
     "contact": (ContactEvent, Contact),
 }
 
+#: What :func:`check_envelope` returns: (event, resource, timestamp, data).
+Envelope = tuple[str, str, datetime, Mapping[str, Any]]
+
 #: Longest event name accepted: far above any real one, small enough to log safely.
 MAX_EVENT_NAME_LENGTH: Final = 100
 
@@ -201,7 +222,7 @@ def parse_timestamp(value: object) -> datetime:
         raise InvalidDelivery("missing or invalid timestamp") from None
 
 
-def check_envelope(payload: Mapping[str, Any]) -> tuple[str, str, datetime, Mapping[str, Any]]:
+def check_envelope(payload: Mapping[str, Any]) -> Envelope:
     """Validate the envelope of a delivery; return (event, resource, timestamp, data).
 
     Raises:
@@ -233,7 +254,12 @@ def parse_event(payload: Mapping[str, Any]) -> WebhookEvent[Any]:
     Raises:
         InvalidDelivery: if the envelope is unusable (see :func:`check_envelope`).
     """
-    event, resource, timestamp, data = check_envelope(payload)
+    return build_event(payload, check_envelope(payload))
+
+
+def build_event(payload: Mapping[str, Any], envelope: Envelope) -> WebhookEvent[Any]:
+    """:func:`parse_event` for a ``payload`` whose ``envelope`` :func:`check_envelope` returned."""
+    event, resource, timestamp, data = envelope
     token = payload.get("token")
     common: dict[str, Any] = {
         "event": event,

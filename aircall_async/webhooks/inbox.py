@@ -8,7 +8,9 @@ implementations:
 - :class:`SQLiteInbox`: a local SQLite file in WAL mode, written by one worker thread so
   the event loop never blocks on disk. A delivery is committed before it is answered
   200, so it survives a crash or ``kill -9`` and is processed when the app starts again;
-  the memory of handled deliveries survives restarts too.
+  the memory of handled deliveries survives restarts too. One process per inbox file:
+  a second process opening the same file gets a RuntimeError (an advisory lock on
+  ``<path>.lock``), since both would run the same pending deliveries.
 
 The inbox stores whole deliveries, token included, so the file holds secrets: it is
 created readable by its owner only.
@@ -33,6 +35,11 @@ import attrs
 
 from aircall_async.webhooks.dedupe import DeliveryMemory
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory lock
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = ["Inbox", "InboxEntry", "MemoryInbox", "PutResult", "SQLiteInbox"]
 
 T = TypeVar("T")
@@ -42,14 +49,18 @@ T = TypeVar("T")
 class InboxEntry:
     """One accepted delivery: its dedupe ``key``, decoded ``payload`` and failed ``attempts``.
 
-    ``succeeded`` holds the handlers that already succeeded, so an in-process retry only
-    reruns the ones that failed (it is not persisted: after a restart all handlers run).
+    ``body`` is the delivery's raw JSON body when known, for :meth:`Inbox.put` (a durable
+    inbox stores it as is rather than encoding ``payload`` again; the receiver drops it
+    once stored). ``succeeded`` holds the handlers that
+    already succeeded, so an in-process retry only reruns the ones that failed (it is not
+    persisted: after a restart all handlers run).
     """
 
     key: int
     payload: dict[str, Any] = attrs.field(repr=False)
     attempts: int = 0
     succeeded: set[Any] = attrs.field(factory=set, repr=False)
+    body: bytes | None = attrs.field(default=None, repr=False)
 
 
 class PutResult(Enum):
@@ -190,8 +201,16 @@ class SQLiteInbox:
     power loss, ``"NORMAL"`` only a process crash. All SQLite work runs in one worker
     thread.
 
+    One process per inbox file: :meth:`open` takes an exclusive advisory lock
+    (``flock``) on the sidecar file ``<path>.lock`` and :meth:`close` releases it, so a
+    second receiver on the same file (several workers, an overlapping deploy) fails to
+    start instead of running the same pending deliveries twice. Where ``fcntl`` does not
+    exist (Windows) there is no lock and the rule is yours to keep.
+
     Raises:
         ValueError: (constructor) on a non-positive bound or an unknown ``synchronous``.
+        RuntimeError: from :meth:`open` if another process (or another open inbox) uses
+            the file.
         sqlite3.Error: from :meth:`open` and the other methods if the file is unusable.
     """
 
@@ -215,6 +234,7 @@ class SQLiteInbox:
         self._synchronous = synchronous.upper()
         self._executor: ThreadPoolExecutor | None = None
         self._db: sqlite3.Connection | None = None
+        self._lock_fd: int | None = None
         self._pending = 0
         self._done_since_prune = 0
 
@@ -232,24 +252,59 @@ class SQLiteInbox:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def open(self) -> list[InboxEntry]:
-        """Open (or create) the file, prune old memory, return the pending deliveries."""
+        """Lock and open (or create) the file, prune old memory, return the pending deliveries.
+
+        Raises:
+            RuntimeError: if another process (or another open inbox) uses the file.
+        """
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aircall-inbox")
-        return await self._call(self._open_sync)
+        try:
+            return await self._call(self._open_sync)
+        except BaseException:
+            if self._db is None:  # nothing opened: do not leave the thread behind
+                self._executor.shutdown(wait=False)
+                self._executor = None
+            raise
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
             raise RuntimeError("SQLiteInbox is not open")
         return self._db
 
+    def _lock_sync(self) -> None:
+        if fcntl is None or self._lock_fd is not None:
+            return
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise RuntimeError(
+                f"another process uses this inbox: {str(self.path)!r} is locked"
+                f" ({str(lock_path)!r}); one process per SQLiteInbox file"
+            ) from None
+        self._lock_fd = fd
+
+    def _unlock_sync(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
+
     def _open_sync(self) -> list[InboxEntry]:
         if self._db is None:
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            db = sqlite3.connect(self.path, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(f"PRAGMA synchronous={self._synchronous}")
-            db.executescript(_SCHEMA)
+            self._lock_sync()
+            try:
+                with contextlib.suppress(FileExistsError):
+                    os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                db = sqlite3.connect(self.path, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(f"PRAGMA synchronous={self._synchronous}")
+                db.executescript(_SCHEMA)
+            except BaseException:
+                self._unlock_sync()
+                raise
             self._db = db
         self._prune_sync()
         rows = self._conn().execute(
@@ -272,9 +327,10 @@ class SQLiteInbox:
 
     async def put(self, entry: InboxEntry) -> PutResult:
         """Commit ``entry`` (DUPLICATE if its key is known, FULL past ``max_pending``)."""
-        return await self._call(self._put_sync, entry.key, entry.payload)
+        body = entry.body if entry.body is not None else json.dumps(entry.payload).encode()
+        return await self._call(self._put_sync, entry.key, body)
 
-    def _put_sync(self, key: int, payload: dict[str, Any]) -> PutResult:
+    def _put_sync(self, key: int, body: bytes) -> PutResult:
         db = self._conn()
         if db.execute("SELECT 1 FROM deliveries WHERE key = ?", (key,)).fetchone():
             return PutResult.DUPLICATE
@@ -284,7 +340,7 @@ class SQLiteInbox:
         db.execute(
             "INSERT INTO deliveries (key, state, payload, attempts, created, updated)"
             " VALUES (?, ?, ?, 0, ?, ?)",
-            (key, _PENDING, json.dumps(payload), now, now),
+            (key, _PENDING, body, now, now),
         )
         self._pending += 1
         return PutResult.ACCEPTED
@@ -363,3 +419,4 @@ class SQLiteInbox:
         if self._db is not None:
             self._db.close()
             self._db = None
+        self._unlock_sync()

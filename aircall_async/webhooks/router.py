@@ -1,10 +1,12 @@
 """WebhookRouter: which coroutine handles which event.
 
 Patterns are an event name of the reference (``"call.ended"``), ``"*"`` (every event,
-including names this version does not know) or ``"<resource>.*"`` (every event of a
-family, ``"call.*"``). Routers compose: a router built as ``WebhookRouter(a, b)`` or
-extended with ``include(a)`` also dispatches to the handlers of ``a`` and ``b``, including
-handlers registered on them later.
+including names this version does not know) or ``"<resource>.*"`` (every known event of a
+family, ``"call.*"``). An event name this version does not know (``"call.new_thing"``)
+reaches only the ``"*"`` handlers, as a plain :class:`WebhookEvent` with the raw dict: a
+``"call.*"`` handler can rely on getting a :class:`CallEvent`. Routers compose: a router
+built as ``WebhookRouter(a, b)`` or extended with ``include(a)`` also dispatches to the
+handlers of ``a`` and ``b``, including handlers registered on them later.
 """
 
 from __future__ import annotations
@@ -16,22 +18,21 @@ from typing import Any, Final, TypeVar
 from aircall_async.webhooks.events import (
     KNOWN_EVENTS,
     KNOWN_RESOURCES,
-    closest_event_name,
+    check_event_name,
     resource_of,
 )
 
-__all__ = ["Handler", "WebhookRouter"]
+__all__ = ["Handler", "WebhookRouter", "is_coroutine_callable"]
 
 Handler = Callable[[Any], Awaitable[Any]]
 H = TypeVar("H", bound=Handler)
 
 _WILDCARDS: Final = frozenset({"*"} | {f"{r}.*" for r in KNOWN_RESOURCES})
 _VALID_PATTERNS: Final = KNOWN_EVENTS | _WILDCARDS
-# Unknown event names come from the network: cache only a bounded number of them.
-_CACHE_LIMIT: Final = 256
 
 
-def _is_coroutine_callable(handler: object) -> bool:
+def is_coroutine_callable(handler: object) -> bool:
+    """True for an ``async def`` function or an object whose ``__call__`` is one."""
     if inspect.iscoroutinefunction(handler):
         return True
     call = getattr(handler, "__call__", None)  # noqa: B004 - async callable objects
@@ -48,7 +49,9 @@ class WebhookRouter:
         self._routes: list[tuple[str, Handler]] = []
         self._children: list[WebhookRouter] = []
         self._parents: list[WebhookRouter] = []
+        # Per known event name; every unknown name shares the "*" handlers.
         self._cache: dict[str, tuple[Handler, ...]] = {}
+        self._unknown: tuple[Handler, ...] | None = None
         self.include(*routers)
 
     def on(self, *names: str) -> Callable[[H], H]:
@@ -75,7 +78,7 @@ class WebhookRouter:
             TypeError: if ``handler`` is not a coroutine function or async callable.
         """
         patterns = self._check_names(names)
-        if not _is_coroutine_callable(handler):
+        if not is_coroutine_callable(handler):
             raise TypeError(
                 f"webhook handlers must be coroutine functions (async def), got {handler!r}"
             )
@@ -99,24 +102,33 @@ class WebhookRouter:
         self._invalidate()
 
     def handlers_for(self, event: str) -> tuple[Handler, ...]:
-        """Handlers to run for ``event``, in registration order, each at most once."""
+        """Handlers to run for ``event``, in registration order, each at most once.
+
+        A name this version does not know gets the ``"*"`` handlers only.
+        """
         cached = self._cache.get(event)
         if cached is not None:
             return cached
-        found: dict[Handler, None] = {}
-        self._collect(event, resource_of(event) + ".*", event in KNOWN_EVENTS, found)
-        handlers = tuple(found)
-        if event in KNOWN_EVENTS or len(self._cache) < _CACHE_LIMIT:
-            self._cache[event] = handlers
+        if event not in KNOWN_EVENTS:
+            # Unknown names come from the network: one shared entry, never one per name.
+            if self._unknown is None:
+                self._unknown = self._handlers_matching({"*"})
+            return self._unknown
+        handlers = self._handlers_matching({"*", resource_of(event) + ".*", event})
+        self._cache[event] = handlers
         return handlers
 
-    def _collect(self, event: str, family: str, known: bool, found: dict[Handler, None]) -> None:
+    def _handlers_matching(self, patterns: set[str]) -> tuple[Handler, ...]:
+        found: dict[Handler, None] = {}
+        self._collect(patterns, found)
+        return tuple(found)
+
+    def _collect(self, patterns: set[str], found: dict[Handler, None]) -> None:
         for pattern, handler in self._routes:
-            # Unknown names only reach wildcards: a typed handler must get its type.
-            if pattern == "*" or pattern == family or (known and pattern == event):
+            if pattern in patterns:
                 found.setdefault(handler, None)
         for child in self._children:
-            child._collect(event, family, known, found)
+            child._collect(patterns, found)
 
     def _descendants(self) -> set[WebhookRouter]:
         seen: set[WebhookRouter] = set()
@@ -130,6 +142,7 @@ class WebhookRouter:
 
     def _invalidate(self) -> None:
         self._cache.clear()
+        self._unknown = None
         for parent in self._parents:
             parent._invalidate()
 
@@ -137,12 +150,4 @@ class WebhookRouter:
     def _check_names(names: tuple[str, ...]) -> tuple[str, ...]:
         if not names:
             raise ValueError("give at least one event name or wildcard, e.g. on('call.ended')")
-        patterns = []
-        for name in names:
-            pattern = str(name.value) if hasattr(name, "value") else name
-            if not isinstance(pattern, str) or pattern not in _VALID_PATTERNS:
-                closest = closest_event_name(str(pattern), _VALID_PATTERNS)
-                hint = f"; did you mean {closest!r}?" if closest else ""
-                raise ValueError(f"unknown webhook event {pattern!r}{hint}")
-            patterns.append(pattern)
-        return tuple(patterns)
+        return tuple(check_event_name(name, _VALID_PATTERNS) for name in names)
