@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -32,6 +33,9 @@ DEFAULT_BASE_URL = URL("https://api.aircall.io/v1")
 logger = logging.getLogger("aircall_async")
 
 _WITH_BODY = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+# A base URL's trailing API version ("/v1"), and a path naming its own version ("/v2/...").
+_VERSION_SEGMENT = re.compile(r"/v\d+$")
+_VERSIONED_PATH = re.compile(r"/v\d+/")
 
 
 def _scalar(value: Any) -> str:
@@ -124,6 +128,8 @@ class AircallClient(ClientResources):
             raise ValueError(f"timeout must be positive, got {timeout!r}")
         self._base_url = secure_base_url(base_url)
         self._base = str(self._base_url).rstrip("/")
+        # The root the API versions hang from: "https://api.aircall.io" for ".../v1".
+        self._root = _VERSION_SEGMENT.sub("", self._base)
         self._session = session
         self._owns_session = session is None
         self._max_retries = max_retries
@@ -201,7 +207,9 @@ class AircallClient(ClientResources):
     ) -> Any:
         """Send one API request and return its decoded JSON body (``None`` when empty).
 
-        ``path`` is relative to ``base_url`` (``"/users/456"``). The request waits for
+        ``path`` is relative to ``base_url`` (``"/users/456"``), unless it names an API
+        version (``"/v2/users"``): it then replaces the version of ``base_url``
+        (``https://api.aircall.io/v2/users``). The request waits for
         the rate limit, and is retried as :mod:`aircall_async.retry` decides.
 
         Raises:
@@ -213,7 +221,7 @@ class AircallClient(ClientResources):
         """
         method = method.upper()
         route = "/" + path.lstrip("/")
-        url = self._base + route
+        url = (self._root if _VERSIONED_PATH.match(route) else self._base) + route
         query = encode_params(params)
         body = None if json is None else jsonlib.dumps(json).encode()
         headers = self._headers_with_body if method in _WITH_BODY else self._headers

@@ -46,7 +46,12 @@ class UserRole(OpenStrEnum):
 
 @attrs.define
 class User(Model):
-    """An Aircall User (Admin or Agent). ``created_at`` is an aware UTC datetime."""
+    """An Aircall User (Admin or Agent). ``created_at`` is an aware UTC datetime.
+
+    Users v2 add ``substatus`` (``always_open``, ``always_closed`` or the reason chosen
+    when unavailable) and ``default_number_id`` and carry no ``numbers``; ``last_call_id``
+    comes with the ``user.wut_start.v2``/``user.wut_end.v2`` events.
+    """
 
     id: int | None = None
     direct_link: str | None = None
@@ -60,6 +65,9 @@ class User(Model):
     language: str | None = None
     wrap_up_time: int | None = None
     default_number_id: int | None = None
+    # Users v2 (and the ``user.*.v2`` events): see docs/COVERAGE.md.
+    substatus: str | None = None
+    last_call_id: int | None = None
 
 
 @attrs.define

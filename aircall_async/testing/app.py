@@ -37,6 +37,7 @@ from . import (
     routes_tags,
     routes_teams,
     routes_users,
+    routes_users_v2,
     routes_webhooks,
 )
 from .api import CONTROL_KEY, REQUEST_AUTH, REQUEST_JSON, ApiError, error_body
@@ -250,6 +251,7 @@ def create_app(control: Control | None = None, **options: Any) -> web.Applicatio
         routes_contacts,
         routes_tags,
         routes_webhooks,
+        routes_users_v2,
     ):
         app.router.add_routes(module.ROUTES)
     return app

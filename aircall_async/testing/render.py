@@ -19,6 +19,7 @@ __all__ = [
     "user_brief",
     "user_public",
     "user_summary",
+    "user_v2",
 ]
 
 Obj = dict[str, Any]
@@ -82,6 +83,22 @@ def user_public(state: State, user: Obj, *, with_numbers: bool) -> Obj:
         numbers = [number_summary(n) for n in state.numbers if user["id"] in n.get("_user_ids", ())]
         out["default_number_id"] = numbers[0]["id"] if numbers else None
         out["numbers"] = numbers
+    return out
+
+
+def _substatus(user: Obj) -> str:
+    # Available or custom: always_open; unavailable: the reason chosen, else always_closed.
+    if user.get("availability_status") == "unavailable":
+        return str(user.get("_substatus") or "always_closed")
+    return "always_open"
+
+
+def user_v2(state: State, user: Obj) -> Obj:
+    """The user as Users v2 and the ``user.*.v2`` events show it: no ``numbers``, but
+    ``default_number_id`` and ``substatus``."""
+    out = user_public(state, user, with_numbers=True)
+    out.pop("numbers", None)
+    out["substatus"] = _substatus(user)
     return out
 
 
