@@ -85,7 +85,7 @@ async def test_v2_create_needs_only_email_and_sends_v2_fields() -> None:
 
 async def test_get_v1_returns_user_with_numbers() -> None:
     async with connect() as (fake, client):
-        with pytest.warns(DeprecationWarning):
+        with pytest.warns(DeprecationWarning, match="2026-09-30"):
             user = await client.users.get(456, api_version="v1")
         request = last(fake)
     assert (request.method, request.path) == ("GET", "/users/456")

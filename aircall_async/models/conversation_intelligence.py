@@ -128,7 +128,7 @@ class CallEvaluations(Model):
 class PredictedCsat(Model):
     """A call's predicted customer satisfaction score and its drivers."""
 
-    score: int | float | None = None
+    score: float | None = None
     drivers: list[Any] = attrs.field(factory=list)
 
 

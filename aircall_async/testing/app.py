@@ -32,6 +32,7 @@ from multidict import CIMultiDict, MultiDict
 from . import (
     routes_calls,
     routes_contacts,
+    routes_intelligence,
     routes_misc,
     routes_numbers,
     routes_tags,
@@ -252,6 +253,7 @@ def create_app(control: Control | None = None, **options: Any) -> web.Applicatio
         routes_tags,
         routes_webhooks,
         routes_users_v2,
+        routes_intelligence,
     ):
         app.router.add_routes(module.ROUTES)
     return app

@@ -14,6 +14,7 @@ from yarl import URL
 
 from .app import build_control, create_app
 from .control import Control, Fault, RecordedRequest, Stats
+from .routes_intelligence import end_call
 from .state import State
 from .webhook_dispatch import DeliveryAttempt, WebhookDelivery, WebhookDispatcher
 
@@ -263,6 +264,19 @@ class FakeAircall:
         ``obj`` is missing, RuntimeError before :meth:`start`.
         """
         return await self._in_server_loop(self.webhook_dispatcher.fire(event, obj, wait=wait))
+
+    async def end_call(self, call_id: int) -> dict[str, Any]:
+        """End a live call: ``call.ended`` fires, then its Conversation Intelligence results
+        appear and fire ``transcription.created``, ``summary.created``... (beyond the
+        reference). Returns the stored call. Works from any event loop.
+
+        Raises KeyError for an unknown call, ValueError for a call already ended.
+        """
+
+        async def run() -> dict[str, Any]:
+            return end_call(self.state, call_id)
+
+        return await self._in_server_loop(run())
 
     async def deliveries_idle(self) -> None:
         """Wait until every webhook delivery is over (delivered, or its retries spent).
