@@ -61,7 +61,11 @@ async def test_v1_forms_warn_naming_the_removal_date() -> None:
                 lambda: client.users.create(email="a@b.io", api_version="v1"),
                 "first_name",
             )
-        await rejected(fake, lambda: client.users.get(1, api_version="v3"), "api_version")
+        await rejected(
+            fake,
+            lambda: client.users.get(1, api_version="v3"),  # type: ignore[arg-type]
+            "api_version",
+        )
 
 
 async def test_v2_create_needs_only_email_and_sends_v2_fields() -> None:
