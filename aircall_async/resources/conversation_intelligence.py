@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypeVar
 
-from ..errors import AircallError, NotFoundError
+from ..errors import NotFoundError
 from ..models import (
     CallEvaluations,
     ConversationIntelligence,
     CustomSummaryResult,
     Model,
     PredictedCsat,
-    structure,
 )
 from ._base import Resource, check_choice, check_id
 
@@ -27,19 +26,6 @@ M = TypeVar("M", bound=Model)
 
 #: ``mode`` of :meth:`CallIntelligence.transcription`.
 TranscriptionMode = Literal["async", "realtime"]
-
-
-def _unwrap(answer: Any) -> Any:
-    """The result object: the answer itself, or the object it wraps under its only key.
-
-    The sources show both shapes (``{"csat": {...}}``) and none of the others, so both
-    are accepted; a bare result has many keys, never one holding an object.
-    """
-    if isinstance(answer, dict) and len(answer) == 1:
-        (inner,) = answer.values()
-        if isinstance(inner, dict):
-            return inner
-    return answer
 
 
 class CallIntelligence(Resource):
@@ -52,7 +38,7 @@ class CallIntelligence(Resource):
     ) -> M:
         path = f"/calls/{check_id(call_id, 'call_id')}/{what}"
         try:
-            answer = await self._client.request("GET", path, params=params)
+            return await self._object("GET", path, cls, params=params)
         except NotFoundError as exc:
             hint = (
                 f"no {what.replace('_', ' ')} for call {call_id}: the call does not exist, "
@@ -63,10 +49,6 @@ class CallIntelligence(Resource):
             raise NotFoundError(
                 exc.status, error=exc.error, troubleshoot=detail, method=exc.method, path=exc.path
             ) from exc
-        data = _unwrap(answer)
-        if not isinstance(data, dict):
-            raise AircallError(f"GET {path} answered without a result")
-        return structure(data, cls)
 
     async def transcription(
         self, call_id: int, *, mode: TranscriptionMode | None = None

@@ -33,6 +33,7 @@ from . import (
     routes_calls,
     routes_contacts,
     routes_intelligence,
+    routes_messages,
     routes_misc,
     routes_numbers,
     routes_tags,
@@ -254,6 +255,7 @@ def create_app(control: Control | None = None, **options: Any) -> web.Applicatio
         routes_webhooks,
         routes_users_v2,
         routes_intelligence,
+        routes_messages,
     ):
         app.router.add_routes(module.ROUTES)
     return app

@@ -8,9 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BeyondState"]
+__all__ = ["SMS_TEMPLATES", "BeyondState"]
 
 Obj = dict[str, Any]
+
+#: The SMS templates a fresh fake starts with (the fake's own examples).
+SMS_TEMPLATES: tuple[Obj, ...] = (
+    {"id": 1, "name": "Welcome", "body": "Welcome aboard! Reply STOP to opt out."},
+    {"id": 2, "name": "Missed call", "body": "Sorry we missed your call, we will call back."},
+    {"id": 3, "name": "Order shipped", "body": "Your order is on its way."},
+)
 
 
 @dataclass
@@ -26,7 +33,7 @@ class BeyondState:
     #: number id -> messaging configuration.
     messaging_configurations: dict[int, Obj] = field(default_factory=dict)
     #: The company's SMS templates.
-    sms_templates: list[Obj] = field(default_factory=list)
+    sms_templates: list[Obj] = field(default_factory=lambda: [dict(t) for t in SMS_TEMPLATES])
     #: number id -> WhatsApp templates (only WhatsApp-capable numbers have an entry).
     whatsapp_templates: dict[int, list[Obj]] = field(default_factory=dict)
     #: idempotency key -> AI Voice Agent outbound call request.
