@@ -3,15 +3,27 @@ polling within a budget on an injected clock, and the streamed download."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aircall_async.errors import ConflictError, NotFoundError
+from aircall_async.errors import (
+    AircallError,
+    APIError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    TransportError,
+)
 from aircall_async.models import AnalyticsExport, OutboundCallRequest
-from aircall_async.resources.analytics import ExportFailedError, ExportTimeoutError
+from aircall_async.resources.analytics import (
+    ExportFailedError,
+    ExportTimeoutError,
+    download_to,
+)
 from aircall_async.testing.routes_analytics import report_csv
 
 from .resources_support import connect, last, rejected
@@ -227,3 +239,61 @@ async def test_download_streams_the_file_without_credentials(tmp_path: Path) -> 
     assert download.full_path == f"/downloads/{export.exportID}.csv"
     assert "Authorization" not in download.headers
     assert not (tmp_path / "calls.csv.part").exists()
+
+
+async def test_completed_without_url_and_failed_downloads_are_errors(tmp_path: Path) -> None:
+    async with connect() as (fake, client):
+        export = await client.analytics.create_export(
+            "CALLS_HISTORY", timezone="UTC", relative_range="TODAY"
+        )
+        fake.state.beyond.exports[export.exportID or ""]["status"] = "COMPLETED"
+        with pytest.raises(AircallError, match="without a downloadUrl"):
+            await client.analytics.wait_export(export.exportID or "", timeout=1)
+        missing = str(fake.base_url.origin()) + "/downloads/export-999.csv?signature=secret"
+        with pytest.raises(APIError) as not_found:
+            await download_to(missing, tmp_path / "x.csv")
+        await rejected(
+            fake, lambda: download_to("http://example.com/a.csv", tmp_path / "y.csv"), "https"
+        )
+    assert not_found.value.status == 404 and "secret" not in str(not_found.value)
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.csv.part").exists()
+
+
+async def test_unreachable_download_is_a_transport_error_without_the_signature(
+    tmp_path: Path,
+) -> None:
+    server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+    with pytest.raises(TransportError) as caught:
+        await download_to(f"http://127.0.0.1:{port}/f.csv?signature=secret", tmp_path / "f.csv")
+    assert "secret" not in str(caught.value) and not (tmp_path / "f.csv").exists()
+
+
+async def test_the_fake_validates_ai_calls_and_exports() -> None:
+    async with connect() as (_fake, client):
+        agents = "/outbound-calls/agents/agent-7"
+        good = {"contact_phone": "+14155550199", "idempotency_key": "k"}
+        for bad, message in [
+            ({**good, "contact_phone": "1"}, "E.164"),
+            ({"contact_phone": "+14155550199"}, "idempotency_key"),
+            ({**good, "context": []}, "context"),
+            ({**good, "expiration_seconds": "soon"}, "integer"),
+            ({**good, "expiration_seconds": 10}, "between 60 and 86400"),
+        ]:
+            with pytest.raises(BadRequestError, match=message):
+                await client.request("POST", agents, json=bad)
+        export = "/analytics/report/export"
+        window = {"dateFilter": {"relative": "TODAY"}, "timezone": "UTC"}
+        for bad_input, message in [
+            (None, "input is mandatory"),
+            ({"reportName": "NOPE", "filter": window}, "reportName"),
+            ({"reportName": "CALLS_HISTORY", "filter": {}}, "timezone"),
+            (
+                {"reportName": "CALLS_HISTORY", "filter": {**window, "dateFilter": {}}},
+                "exactly one",
+            ),
+        ]:
+            with pytest.raises(BadRequestError, match=message):
+                await client.request("POST", export, json={"input": bad_input})

@@ -211,3 +211,15 @@ async def test_create_refuses_what_is_not_an_email(email: str) -> None:
         await rejected(
             fake, lambda: client.users.create(email=email, first_name="A", last_name="B"), "email"
         )
+
+
+async def test_a_versioned_path_replaces_only_the_base_url_s_version() -> None:
+    async with connect() as (fake, client):
+        origin = fake.base_url.origin()
+        async with fake.client(base_url=origin / "gateway", max_retries=0) as unversioned:
+            with pytest.raises(NotFoundError):
+                await unversioned.users.get(456)
+        await client.request("GET", "/v1/users/456")
+    paths = [r.full_path for r in fake.requests]
+    # No version in the base URL: the path is appended as given; with one, it is replaced.
+    assert paths == ["/gateway/v2/users/456", "/v1/users/456"]

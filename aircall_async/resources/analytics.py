@@ -24,7 +24,7 @@ from ..errors import AircallError, APIError, TransportError
 from ..models import RELATIVE_DATE_RANGES, REPORT_NAMES, AnalyticsExport
 from ._base import Resource, body_of, check_choice, check_text, check_url
 
-__all__ = ["Analytics", "ExportFailedError", "ExportTimeoutError"]
+__all__ = ["Analytics", "ExportFailedError", "ExportTimeoutError", "download_to", "export_input"]
 
 #: Seconds between two polls of a pending export (Aircall suggests about a minute).
 DEFAULT_POLL_INTERVAL = 60.0
