@@ -3,12 +3,16 @@ when its state changes: a message sent, a call ending, an export settling."""
 
 from __future__ import annotations
 
+import pytest
+
+from aircall_async.testing import sample_data
 from aircall_async.webhooks import (
     AnalyticsEvent,
     CallEvent,
     ConversationIntelligenceEvent,
     GroupMessageEvent,
     MessageEvent,
+    UserEvent,
 )
 
 from .test_fake_webhooks import fake_and_client, hooked, live_call
@@ -54,3 +58,15 @@ async def test_sends_endings_and_exports_reach_the_receiver_typed() -> None:
     report = by_name["analytics.report_created"]
     assert isinstance(report, AnalyticsEvent) and report.data.report_id == export.exportID
     assert report.data.download_url and "signature" not in report.data.download_url
+
+
+async def test_fire_renders_v2_users_and_needs_data_for_the_new_families() -> None:
+    events = ["user.connected.v2", "message.received"]
+    async with fake_and_client() as (fake, client), hooked(client, events) as (_hook, rec):
+        await fake.fire("user.connected.v2", 456)
+        with pytest.raises(TypeError, match="give the data"):
+            await fake.fire("message.received", 3)
+        await fake.fire("message.received", sample_data("message"))
+    v2, received = rec.events
+    assert isinstance(v2, UserEvent) and v2.data.substatus and "numbers" not in v2.raw["data"]
+    assert isinstance(received, MessageEvent) and received.data.external_number

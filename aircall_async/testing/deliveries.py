@@ -191,7 +191,7 @@ def build_delivery(
     defaults to now.
 
     Raises:
-        ValueError: if ``event`` is not one of the 34 events (the message suggests the
+        ValueError: if ``event`` is not one of the 67 events (the message suggests the
             closest), or ``timestamp`` is a naive datetime.
         TypeError: if ``data`` is neither a mapping nor a model, or ``timestamp`` has a
             wrong type.

@@ -253,7 +253,7 @@ class FakeAircall:
     async def fire(
         self, event: str, obj: Any = None, *, wait: bool = True
     ) -> list[WebhookDelivery]:
-        """Deliver ``event`` (any of the 34) about ``obj`` to every matching active webhook:
+        """Deliver ``event`` (any of the 67) about ``obj`` to every matching active webhook:
         ``obj`` is the id of a user, call, number or contact of the state, or the ``data``
         itself (a mapping or a model); for ``integration.deleted`` an ``integration_id``, a
         mapping, or None for the fake's integration. With ``wait`` (default) returns once

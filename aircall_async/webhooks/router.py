@@ -58,7 +58,7 @@ class WebhookRouter:
         """Decorator registering an ``async def`` handler for one or more event patterns.
 
         Raises:
-            ValueError: if no name is given, or a name is neither one of the 34 events nor
+            ValueError: if no name is given, or a name is neither one of the 67 events nor
                 a wildcard (the message suggests the closest known name).
             TypeError: (when decorating) if the handler is not a coroutine function.
         """
