@@ -156,7 +156,7 @@ async def test_received_message_fires_message_received() -> None:
     async with connect() as (fake, _client):
         events: list[str] = []
         fake.state.subscribe(lambda event, resource, data: events.append(event))
-        message = receive_message(fake.state, NUMBER, from_=TO, body="Hello?")
+        message = await fake.receive_message(NUMBER, from_=TO, body="Hello?")
         with pytest.raises(ValueError, match="E.164"):
             receive_message(fake.state, NUMBER, from_="12", body="x")
         with pytest.raises(KeyError):

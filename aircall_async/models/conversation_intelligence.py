@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from ._base import Model
+from ._converter import structure
 
 __all__ = [
     "CallEvaluations",
@@ -101,8 +102,6 @@ class ConversationIntelligence(Model):
     @property
     def utterances(self) -> list[Utterance]:
         """The sentences of a transcription (``content.utterances``); [] for other kinds."""
-        from ._converter import structure
-
         items = self.content.get("utterances") if isinstance(self.content, dict) else None
         if not isinstance(items, list):
             return []

@@ -15,6 +15,7 @@ from yarl import URL
 from .app import build_control, create_app
 from .control import Control, Fault, RecordedRequest, Stats
 from .routes_intelligence import end_call
+from .routes_messages import receive_message
 from .state import State
 from .webhook_dispatch import DeliveryAttempt, WebhookDelivery, WebhookDispatcher
 
@@ -275,6 +276,18 @@ class FakeAircall:
 
         async def run() -> dict[str, Any]:
             return end_call(self.state, call_id)
+
+        return await self._in_server_loop(run())
+
+    async def receive_message(self, number_id: int, *, from_: str, body: str) -> dict[str, Any]:
+        """An inbound message on a Number: stored, and ``message.received`` fires (beyond
+        the reference). Returns the message. Works from any event loop.
+
+        Raises KeyError for an unknown Number, ValueError for ``from_`` not in E.164.
+        """
+
+        async def run() -> dict[str, Any]:
+            return receive_message(self.state, number_id, from_=from_, body=body)
 
         return await self._in_server_loop(run())
 
