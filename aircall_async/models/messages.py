@@ -48,10 +48,11 @@ class Message(Model):
     """An SMS, MMS or WhatsApp message (read-only). WhatsApp fields are None for SMS/MMS.
 
     ``media_url`` holds the URLs of a send answer, ``media_details`` the files of an
-    inbound webhook payload; ``external_number`` is set on webhook payloads.
+    inbound webhook payload; ``external_number`` is set on webhook payloads. ``id`` is text
+    in the sources' examples; an integer is kept too.
     """
 
-    id: str | None = None
+    id: int | str | None = None
     direct_link: str | None = None
     direction: MessageDirection | None = None
     external_number: str | None = None
