@@ -54,8 +54,6 @@ class ListServer:
 
     async def __call__(self, request: web.Request) -> web.Response:
         q = request.query
-        if self.new_item_per_request:  # a live account: calls keep coming in
-            self._add_newest()
         page = int(q.get("page", "1"))
         per_page = min(int(q.get("per_page", "20")), self.max_per_page)
         lo, hi = 0, len(self.items)
@@ -85,6 +83,8 @@ class ListServer:
         }
         if not self.with_total:
             del meta["total"]
+        if self.new_item_per_request:  # a live account: a call arrives after each answer
+            self._add_newest()
         return json_answer(200, {"meta": meta, self.key: chunk})
 
 
@@ -174,7 +174,10 @@ async def test_past_the_10k_cap_every_item_once(
     server = ListServer(calls(n), inclusive=inclusive)
     scripted.handler = server
     async with scripted.client() as client:
-        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": order})]
+        listing = client.paginate(
+            "/calls", "calls", params={"order": order}, continue_by="started_at"
+        )
+        seen = [c["id"] async for c in listing]
     expected = list(range(1, n + 1))
     assert seen == (expected if order == "asc" else expected[::-1])
     assert server.out_of_bound == 0
@@ -202,7 +205,7 @@ async def test_more_than_the_cap_in_one_second_is_a_clear_error(scripted: Script
     scripted.handler = ListServer(same)
     async with scripted.client() as client:
         with pytest.raises(PaginationLimitError, match="share the creation time"):
-            await client.paginate("/calls", "calls").collect()
+            await client.paginate("/calls", "calls", continue_by="started_at").collect()
 
 
 async def test_break_cancels_pages_in_flight(scripted: Scripted) -> None:
@@ -254,21 +257,30 @@ async def test_past_the_cap_with_dense_creation_times(scripted: Scripted, order:
     server = ListServer(calls(n, per_second=100))
     scripted.handler = server
     async with scripted.client() as client:
-        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": order})]
+        listing = client.paginate(
+            "/calls", "calls", params={"order": order}, continue_by="started_at"
+        )
+        seen = [c["id"] async for c in listing]
     assert sorted(seen) == list(range(1, n + 1))
     assert len(scripted.requests) <= math.ceil(n / 50) * 1.02
     assert server.out_of_bound == 0
 
 
-async def test_newest_first_listing_of_a_live_account_has_no_duplicates(
-    scripted: Scripted,
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_newest_first_listing_of_a_live_account_loses_nothing(
+    scripted: Scripted, concurrency: int
 ) -> None:
+    # One call arrives after each page answered: every page shifts the older calls down.
     server = ListServer(calls(1_000), new_item_per_request=True)
     scripted.handler = server
     async with scripted.client() as client:
-        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": "desc"})]
-    assert len(seen) == len(set(seen))
-    assert set(range(1, 1_001)) <= set(seen)
+        listing = client.paginate(
+            "/calls", "calls", params={"order": "desc"}, concurrency=concurrency
+        )
+        seen = [c["id"] async for c in listing]
+    assert len(seen) == len(set(seen))  # no duplicate
+    assert set(range(1, 1_001)) <= set(seen)  # nothing lost: the oldest calls too
+    assert seen == sorted(seen, reverse=True)  # newest first throughout
 
 
 async def test_listing_without_a_total_follows_full_pages(scripted: Scripted) -> None:
