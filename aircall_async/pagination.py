@@ -199,6 +199,7 @@ class PageIterator(AsyncIterator[Page[T]]):
         self._concurrency = concurrency
         self._inflight: deque[tuple[PageRequest, asyncio.Task[Any]]] = deque()
         self._finished = False
+        self._closed = False
         # Raised on the next step, so that the items of the page before it are yielded.
         self._pending_error: AircallError | None = None
 
@@ -220,9 +221,14 @@ class PageIterator(AsyncIterator[Page[T]]):
                 task.cancel()
         self._inflight = kept
 
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose()`` stopped the walk."""
+        return self._closed
+
     async def aclose(self) -> None:
         """Stop the walk and cancel the pages in flight."""
-        self._finished = True
+        self._finished = self._closed = True
         tasks = [task for _, task in self._inflight]
         self._cancel(lambda _: True)
         if tasks:
@@ -274,6 +280,8 @@ class ItemIterator(AsyncIterator[T]):
         return self
 
     async def __anext__(self) -> T:
+        if self._pages.closed:  # aclose() of the paginator: the rest of the page goes too
+            self._buffer.clear()
         while not self._buffer:
             page = await self._pages.__anext__()
             self._buffer.extend(page.items)
