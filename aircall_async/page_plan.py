@@ -3,7 +3,8 @@
 :class:`PagePlan` is fed the answers of a listing one page at a time, in page order
 (``receive(request, meta, items)``), and says what to request next (``next_request()``),
 which items to hand out, and when to stop. The paginator runs the requests; tests drive
-a plan with canned ``meta`` and items, no sockets.
+a plan with canned ``meta`` and items, no sockets. (A little over 400 lines: the rules
+below are one state machine, and splitting it would scatter the state they share.)
 
 The rules, in the order they matter:
 
