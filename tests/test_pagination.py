@@ -56,6 +56,7 @@ class ListServer:
     async def __call__(self, request: web.Request) -> web.Response:
         q = request.query
         page = int(q.get("page", "1"))
+        await asyncio.sleep(self.delays.get(page, 0))  # before the page is read: reorders
         per_page = min(int(q.get("per_page", "20")), self.max_per_page)
         lo, hi = 0, len(self.items)
         if "from" in q:
@@ -72,7 +73,6 @@ class ListServer:
             self.out_of_bound += 1
             return json_answer(400, {"error": "Bad Request", "troubleshoot": CAP_MESSAGE})
         chunk = selected[start : min(start + per_page, 10_000)]
-        await asyncio.sleep(self.delays.get(page, 0))
         more = start + per_page < len(selected)
         meta = {
             "count": len(chunk),
@@ -280,6 +280,22 @@ async def test_newest_first_listing_of_a_live_account_loses_nothing(
     assert len(seen) == len(set(seen))  # no duplicate
     assert set(range(1, 1_001)) <= set(seen)  # nothing lost: the oldest calls too
     assert seen == sorted(seen, reverse=True)  # newest first throughout
+
+
+async def test_a_newest_first_page_served_out_of_order_is_asked_again(
+    scripted: Scripted,
+) -> None:
+    # Page 2 is read last, after the calls that arrived with pages 3, 4 and 5: those were
+    # read higher up, and the calls between the two would be skipped.
+    server = ListServer(calls(1_000), new_item_per_request=True, delays={2: 0.3})
+    scripted.handler = server
+    async with scripted.client() as client:
+        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": "desc"})]
+    assert len(seen) == len(set(seen))
+    assert set(range(1, 1_001)) <= set(seen)
+    assert seen == sorted(seen, reverse=True)
+    asked = [int(r["query"]["page"]) for r in scripted.requests]
+    assert asked.count(3) == 2  # page 3 asked again once page 2 showed the growth
 
 
 async def test_listing_without_a_total_follows_full_pages(scripted: Scripted) -> None:
