@@ -32,6 +32,7 @@ class ListServer:
         key: str = "calls",
         time_key: str = "started_at",
         inclusive: bool = True,
+        from_inclusive: bool | None = None,
         delays: dict[int, float] | None = None,
         max_per_page: int = 50,
         with_total: bool = True,
@@ -42,6 +43,8 @@ class ListServer:
         self.key = key
         self.time_key = time_key
         self.inclusive = inclusive
+        # Real /v1/calls filters (from, to]: from exclusive, to inclusive.
+        self.from_inclusive = inclusive if from_inclusive is None else from_inclusive
         self.delays = delays or {}
         self.max_per_page = max_per_page
         self.with_total = with_total
@@ -61,7 +64,7 @@ class ListServer:
         lo, hi = 0, len(self.items)
         if "from" in q:
             t = int(q["from"])
-            lo = bisect.bisect_left(self.times, t if self.inclusive else t + 1)
+            lo = bisect.bisect_left(self.times, t if self.from_inclusive else t + 1)
         if "to" in q:
             t = int(q["to"])
             hi = bisect.bisect_right(self.times, t if self.inclusive else t - 1)
@@ -167,12 +170,14 @@ def test_page_params_belong_to_the_paginator() -> None:
 
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
-@pytest.mark.parametrize("inclusive", [True, False])
+@pytest.mark.parametrize(
+    ("inclusive", "from_inclusive"), [(True, True), (False, False), (True, False)]
+)
 async def test_past_the_10k_cap_every_item_once(
-    scripted: Scripted, order: str, inclusive: bool
+    scripted: Scripted, order: str, inclusive: bool, from_inclusive: bool
 ) -> None:
     n = 23_456
-    server = ListServer(calls(n), inclusive=inclusive)
+    server = ListServer(calls(n), inclusive=inclusive, from_inclusive=from_inclusive)
     scripted.handler = server
     async with scripted.client() as client:
         listing = client.paginate(
