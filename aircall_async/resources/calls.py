@@ -85,7 +85,9 @@ class Calls(Resource):
         datetime, a bad ``order`` or ``per_page``.
         """
         query = {**time_query(from_=from_, to=to, order=order), "fetch_contact": fetch_contact}
-        return self._list("/calls", "calls", Call, query, per_page=per_page)
+        return self._list(
+            "/calls", "calls", Call, query, per_page=per_page, continue_by="started_at"
+        )
 
     async def get(self, call_id: int, *, fetch_contact: bool | None = None) -> Call:
         """One Call with its participants (``GET /v1/calls/:id``); NotFoundError if unknown."""
@@ -119,7 +121,9 @@ class Calls(Resource):
             "tags": None if tags is None else _tag_ids(tags, "tags"),
             "fetch_contact": fetch_contact,
         }
-        return self._list("/calls/search", "calls", Call, query, per_page=per_page)
+        return self._list(
+            "/calls/search", "calls", Call, query, per_page=per_page, continue_by="started_at"
+        )
 
     async def transfer(
         self,
