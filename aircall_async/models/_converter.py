@@ -19,6 +19,14 @@ Datetime fields accept UNIX seconds (int/float) or an ISO 8601 string (with ``Z`
 or ``z``, an offset, or none: then UTC) and always give an aware UTC datetime, on
 every supported Python; :func:`unstructure` writes them back in the form the API
 uses for that field (the ``UNIX_TIME``/``ISO_TIME`` field metadata).
+
+A nested object sent empty (``"tagged_by": {}``, seen in real ``call.archived``
+deliveries) becomes None, like a ``null``.
+
+:func:`unstructure` gives back what was received: it starts from ``model.raw`` (unknown
+keys kept as received), writes each known field that was received or set in code in
+its JSON form, writes a field that could not be parsed (``model.unparsed``) or an
+empty object read as None as received, invents no field, and leaves secrets out.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._base import TIME_FORMAT_KEY, Model, OpenStrEnum
+from ._base import SECRET_KEY, TIME_FORMAT_KEY, Model, OpenStrEnum
 
 __all__ = [
     "converter",
@@ -314,7 +322,7 @@ def _make_converter(*, lenient: bool) -> cattrs.Converter:
     conv.register_unstructure_hook(OpenStrEnum, _unstructure_enum)
 
     def model_unstructure_factory(cls: type[Model]) -> Callable[[Any], dict[str, Any]]:
-        overrides: dict[str, Any] = {"raw": override(omit=True)}
+        overrides: dict[str, Any] = {"raw": override(omit=True), "unparsed": override(omit=True)}
         for field in attrs.fields(cls):
             if field.metadata.get(TIME_FORMAT_KEY) == "unix":
                 overrides[field.name] = override(unstruct_hook=_unstructure_unix)
@@ -395,7 +403,7 @@ def _unstructure_iso(value: datetime | None) -> str | None:
 def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = False) -> _Hook:
     fast = make_dict_structure_fn(cls, conv, raw=override(omit=True))
     # Resolved by make_dict_structure_fn above (string annotations -> types).
-    fields = [f for f in attrs.fields(cls) if f.name != "raw"]
+    fields = _data_fields(cls)
     name = cls.__name__
 
     def degraded(field: attrs.Attribute[Any]) -> Any:
@@ -406,6 +414,7 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
 
     def slow(data: Mapping[str, Any]) -> Model:
         kwargs: dict[str, Any] = {}
+        failed: list[str] = []
         for field in fields:
             if field.name not in data:
                 continue
@@ -414,7 +423,10 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
                 kwargs[field.name] = hook(data[field.name], field.type)
             except Exception:
                 kwargs[field.name] = degraded(field)
-        return cls(**kwargs)
+                failed.append(field.name)
+        obj = cls(**kwargs)
+        obj.unparsed = frozenset(failed)
+        return obj
 
     def structure_model(data: Any, _: Any) -> Model | None:
         if data.__class__ is not dict:
@@ -425,6 +437,9 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
                 raise TypeError(
                     f"cannot structure {name} from {type(data).__name__}: not a mapping"
                 )
+        if optional and not data:
+            # A nested "{}" says as little as a null (real call.archived tagged_by).
+            return None
         try:
             obj = fast(data, cls)
         except Exception:
@@ -457,14 +472,81 @@ def structure(data: Mapping[str, Any], cls: type[T]) -> T:
     return converter.structure(data, cls)
 
 
-def unstructure(model: object) -> dict[str, Any]:
-    """Turn a model into a JSON-ready dict in the API's shape (``raw`` excluded).
+def unstructure(model: object, *, include_secrets: bool = False) -> dict[str, Any]:
+    """Turn a model into a JSON-ready dict: what was received, with the model's values.
 
-    Datetimes go back as UNIX seconds or ISO strings as the API sends that field,
-    enums as their strings, nested models as dicts. Raises TypeError for an object
-    that is not a model.
+    Every key of ``model.raw`` is kept (unknown ones as received); a known field is
+    written when it was received or set to a non-default value in code, in the API's
+    JSON form (datetimes as UNIX seconds or ISO strings as the API sends that field,
+    enums as their strings, nested models the same way); a field that could not be
+    parsed, or an empty object read as None, goes back as received. No field the
+    payload lacked is added, so ``structure(unstructure(m), type(m)) == m``.
+    Secrets (a webhook's ``token``) are left out unless ``include_secrets``.
+    Raises TypeError for an object that is not a model.
     """
     if not isinstance(model, Model):
         raise TypeError(f"cannot unstructure {type(model).__name__}: not an Aircall model")
-    result: dict[str, Any] = converter.unstructure(model)
-    return result
+    return _dump_model(model, include_secrets)
+
+
+@attrs.frozen
+class _FieldPlan:
+    name: str
+    default: Any
+    time_format: str | None
+    secret: bool
+
+
+_PLANS: dict[type, tuple[_FieldPlan, ...]] = {}
+
+
+def _data_fields(cls: type[Model]) -> list[attrs.Attribute[Any]]:
+    return [f for f in attrs.fields(cls) if f.name not in ("raw", "unparsed")]
+
+
+def _plan_of(cls: type[Model]) -> tuple[_FieldPlan, ...]:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = tuple(
+            _FieldPlan(
+                name=f.name,
+                default=f.default.factory() if isinstance(f.default, attrs.Factory) else f.default,  # type: ignore[arg-type]
+                time_format=f.metadata.get(TIME_FORMAT_KEY),
+                secret=bool(f.metadata.get(SECRET_KEY)),
+            )
+            for f in _data_fields(cls)
+        )
+    return plan
+
+
+def _dump_model(model: Model, secrets: bool) -> dict[str, Any]:
+    raw = model.raw
+    out: dict[str, Any] = dict(raw)
+    for field in _plan_of(type(model)):
+        name = field.name
+        if field.secret and not secrets:
+            out.pop(name, None)
+            continue
+        value = getattr(model, name)
+        if name in raw:
+            received = raw[name]
+            if value == field.default and (
+                name in model.unparsed or (isinstance(received, Mapping) and not received)
+            ):
+                continue  # kept as received
+        elif value == field.default:
+            continue  # never sent: nothing invented
+        out[name] = _dump_value(value, field.time_format, secrets)
+    return out
+
+
+def _dump_value(value: Any, time_format: str | None, secrets: bool) -> Any:
+    if isinstance(value, Model):
+        return _dump_model(value, secrets)
+    if isinstance(value, datetime):
+        return format_unix(value) if time_format == "unix" else format_iso(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_dump_value(item, time_format, secrets) for item in value]
+    return value
