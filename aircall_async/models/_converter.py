@@ -476,7 +476,7 @@ def unstructure(model: object, *, include_secrets: bool = False) -> dict[str, An
     """Turn a model into a JSON-ready dict: what was received, with the model's values.
 
     Every key of ``model.raw`` is kept (unknown ones as received); a known field is
-    written when it was received or set to a non-default value in code, in the API's
+    written when it was received or holds a value (not None, not ``[]``), in the API's
     JSON form (datetimes as UNIX seconds or ISO strings as the API sends that field,
     enums as their strings, nested models the same way); a field that could not be
     parsed, or an empty object read as None, goes back as received. No field the
@@ -534,8 +534,8 @@ def _dump_model(model: Model, secrets: bool) -> dict[str, Any]:
                 name in model.unparsed or (isinstance(received, Mapping) and not received)
             ):
                 continue  # kept as received
-        elif value == field.default:
-            continue  # never sent: nothing invented
+        elif value is None or value == []:
+            continue  # never sent: nothing invented (a constant such as a card's type stays)
         out[name] = _dump_value(value, field.time_format, secrets)
     return out
 
