@@ -93,6 +93,7 @@ EXAMPLES: list[tuple[type[Model], dict[str, Any]]] = [
     (InsightCardUser, ex.INSIGHT_CARD_CONTENTS[3]),
 ]
 
+
 def assert_shape_kept(original: Any, produced: Any, path: str = "$") -> None:
     """``produced`` holds exactly the keys and values of ``original``."""
     if isinstance(original, dict):
@@ -393,3 +394,20 @@ def test_structure_never_raises_for_a_json_like_dict(cls: type[Model], data: st.
     assert isinstance(model, cls)
     assert model.raw is payload
     json.dumps(unstructure(model))
+
+
+@pytest.mark.parametrize("cls", [Call, Contact, User, Webhook])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_unstructure_gives_back_every_key_received_and_round_trips(
+    cls: type[Model], data: st.DataObject
+) -> None:
+    payload = data.draw(payloads(cls))
+    model = structure(payload, cls)
+    out = unstructure(model, include_secrets=True)
+    assert set(out) == set(payload)  # nothing lost, nothing invented
+    for name in model.unparsed:
+        assert out[name] is payload[name]  # what could not be parsed, as received
+    again = structure(out, cls)
+    assert again == model
+    assert json.dumps(unstructure(again, include_secrets=True)) == json.dumps(out)

@@ -1,5 +1,7 @@
 """The one lenient cattrs converter that turns payloads into models and back.
 
+(Over 400 lines on purpose: the hooks are closures over one converter and its caches.)
+
 Leniency lives in a single structure-hook factory for every :class:`Model`: it
 runs the fast function cattrs generates for the class and, only if that raises,
 structures the payload field by field, degrading each field that fails to its
@@ -22,11 +24,6 @@ uses for that field (the ``UNIX_TIME``/``ISO_TIME`` field metadata).
 
 A nested object sent empty (``"tagged_by": {}``, seen in real ``call.archived``
 deliveries) becomes None, like a ``null``.
-
-:func:`unstructure` gives back what was received: it starts from ``model.raw`` (unknown
-keys kept as received), writes each known field that was received or set in code in
-its JSON form, writes a field that could not be parsed (``model.unparsed``) or an
-empty object read as None as received, invents no field, and leaves secrets out.
 """
 
 from __future__ import annotations
@@ -43,7 +40,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._base import SECRET_KEY, TIME_FORMAT_KEY, Model, OpenStrEnum
+from ._base import TIME_FORMAT_KEY, Model, OpenStrEnum
 
 __all__ = [
     "converter",
@@ -51,7 +48,6 @@ __all__ = [
     "format_unix",
     "parse_datetime",
     "structure",
-    "unstructure",
 ]
 
 T = TypeVar("T")
@@ -406,12 +402,6 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
     fields = _data_fields(cls)
     name = cls.__name__
 
-    def degraded(field: attrs.Attribute[Any]) -> Any:
-        default: Any = field.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            return default.factory()
-        return default
-
     def slow(data: Mapping[str, Any]) -> Model:
         kwargs: dict[str, Any] = {}
         failed: list[str] = []
@@ -422,7 +412,7 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
                 hook = _structure_hook_of(conv, field.type)
                 kwargs[field.name] = hook(data[field.name], field.type)
             except Exception:
-                kwargs[field.name] = degraded(field)
+                kwargs[field.name] = _default_of(field)
                 failed.append(field.name)
         obj = cls(**kwargs)
         obj.unparsed = frozenset(failed)
@@ -451,7 +441,7 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
 
 
 converter: cattrs.Converter = _make_converter(lenient=True)
-"""The lenient converter behind :func:`structure` and :func:`unstructure`."""
+"""The lenient converter behind :func:`structure` (``unstructure`` is in ``_unstructure``)."""
 
 
 def make_plain_converter() -> cattrs.Converter:
@@ -472,81 +462,13 @@ def structure(data: Mapping[str, Any], cls: type[T]) -> T:
     return converter.structure(data, cls)
 
 
-def unstructure(model: object, *, include_secrets: bool = False) -> dict[str, Any]:
-    """Turn a model into a JSON-ready dict: what was received, with the model's values.
-
-    Every key of ``model.raw`` is kept (unknown ones as received); a known field is
-    written when it was received or holds a value (not None, not ``[]``), in the API's
-    JSON form (datetimes as UNIX seconds or ISO strings as the API sends that field,
-    enums as their strings, nested models the same way); a field that could not be
-    parsed, or an empty object read as None, goes back as received. No field the
-    payload lacked is added, so ``structure(unstructure(m), type(m)) == m``.
-    Secrets (a webhook's ``token``) are left out unless ``include_secrets``.
-    Raises TypeError for an object that is not a model.
-    """
-    if not isinstance(model, Model):
-        raise TypeError(f"cannot unstructure {type(model).__name__}: not an Aircall model")
-    return _dump_model(model, include_secrets)
-
-
-@attrs.frozen
-class _FieldPlan:
-    name: str
-    default: Any
-    time_format: str | None
-    secret: bool
-
-
-_PLANS: dict[type, tuple[_FieldPlan, ...]] = {}
+def _default_of(field: attrs.Attribute[Any]) -> Any:
+    """The value a field takes when the payload lacks it (or it degrades)."""
+    default: Any = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return default.factory()
+    return default
 
 
 def _data_fields(cls: type[Model]) -> list[attrs.Attribute[Any]]:
     return [f for f in attrs.fields(cls) if f.name not in ("raw", "unparsed")]
-
-
-def _plan_of(cls: type[Model]) -> tuple[_FieldPlan, ...]:
-    plan = _PLANS.get(cls)
-    if plan is None:
-        plan = _PLANS[cls] = tuple(
-            _FieldPlan(
-                name=f.name,
-                default=f.default.factory() if isinstance(f.default, attrs.Factory) else f.default,  # type: ignore[arg-type]
-                time_format=f.metadata.get(TIME_FORMAT_KEY),
-                secret=bool(f.metadata.get(SECRET_KEY)),
-            )
-            for f in _data_fields(cls)
-        )
-    return plan
-
-
-def _dump_model(model: Model, secrets: bool) -> dict[str, Any]:
-    raw = model.raw
-    out: dict[str, Any] = dict(raw)
-    for field in _plan_of(type(model)):
-        name = field.name
-        if field.secret and not secrets:
-            out.pop(name, None)
-            continue
-        value = getattr(model, name)
-        if name in raw:
-            received = raw[name]
-            if value == field.default and (
-                name in model.unparsed or (isinstance(received, Mapping) and not received)
-            ):
-                continue  # kept as received
-        elif value is None or value == []:
-            continue  # never sent: nothing invented (a constant such as a card's type stays)
-        out[name] = _dump_value(value, field.time_format, secrets)
-    return out
-
-
-def _dump_value(value: Any, time_format: str | None, secrets: bool) -> Any:
-    if isinstance(value, Model):
-        return _dump_model(value, secrets)
-    if isinstance(value, datetime):
-        return format_unix(value) if time_format == "unix" else format_iso(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list):
-        return [_dump_value(item, time_format, secrets) for item in value]
-    return value

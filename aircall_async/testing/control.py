@@ -18,11 +18,11 @@ from multidict import CIMultiDict, MultiDict
 from .state import State
 
 __all__ = [
+    "RATE_LIMIT_HEADER_MODES",
     "Control",
     "Credentials",
     "Fault",
     "FaultBook",
-    "RATE_LIMIT_HEADER_MODES",
     "RateLimiter",
     "RecordedRequest",
     "Stats",

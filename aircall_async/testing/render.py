@@ -10,6 +10,7 @@ from .state import State, public
 
 __all__ = [
     "API_ROOT",
+    "default_number_id",
     "integration_public",
     "number_public",
     "number_summary",
@@ -19,7 +20,6 @@ __all__ = [
     "user_brief",
     "user_public",
     "user_summary",
-    "default_number_id",
 ]
 
 Obj = dict[str, Any]

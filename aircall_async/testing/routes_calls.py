@@ -120,9 +120,7 @@ async def search_calls(request: web.Request) -> web.StreamResponse:
     start, end = query_time_range(request)
     calls = state_of(request).calls.view(start, end, query_order(request))
     keep = _search_filter(request)
-    return page_answer(
-        request, [c for c in calls if keep(c)], "calls", _renderer(request)
-    )
+    return page_answer(request, [c for c in calls if keep(c)], "calls", _renderer(request))
 
 
 def _call(request: web.Request) -> Obj:
