@@ -142,8 +142,9 @@ def test_a_call_webhook_carries_hangup_cause() -> None:
     )
     assert isinstance(event, CallEvent)
     assert event.data.hangup_cause is None
-    ended = structure({**data, "hangup_cause": "agent_hung_up"}, Call)
-    assert ended.hangup_cause == "agent_hung_up"
+    # Only null was captured; the values are undocumented, so any string is kept.
+    ended = structure({**data, "hangup_cause": "any-undocumented-value"}, Call)
+    assert ended.hangup_cause == "any-undocumented-value"
 
 
 def test_users_v1_and_v2_shapes() -> None:
