@@ -329,9 +329,12 @@ class _PageStream(Generic[T]):
             raw_meta = body.get("meta")
             # Without a total, follow the pages one at a time while they come full.
             self._sequential = not (isinstance(raw_meta, dict) and "total" in raw_meta)
-            self._last_page = max(1, math.ceil(min(meta.total, RESULT_CAP) / per_page))
+            # The cap is positional (page * per_page <= 10,000): with a per_page that does
+            # not divide 10,000, the last few items before it are out of reach too.
+            reachable = RESULT_CAP // per_page * per_page
+            self._last_page = max(1, math.ceil(min(meta.total, reachable) / per_page))
             if self._segment_start is None:
-                self._track_time = p._continuable() and meta.total > RESULT_CAP
+                self._track_time = p._continuable() and meta.total > reachable
         items = [p._convert(raw) for raw in self._fresh(raw_items)]
         if not raw_items:
             self._cancel()  # the listing shrank under us: nothing further
@@ -340,7 +343,7 @@ class _PageStream(Generic[T]):
             if self._sequential and meta.count >= per_page:
                 self._last_page += 1
             else:
-                self._end_of_query(meta)
+                self._end_of_query(meta, per_page)
         self._fill()
         return Page(items=items, meta=meta)
 
@@ -372,10 +375,10 @@ class _PageStream(Generic[T]):
         assert self._segment_start is not None
         self._continue_from(self._segment_start)
 
-    def _end_of_query(self, meta: PageMeta) -> None:
+    def _end_of_query(self, meta: PageMeta, per_page: int) -> None:
         """The last reachable page of a query: finish, or continue by creation time."""
         self._last_page = 0
-        if meta.total <= RESULT_CAP:
+        if meta.total <= RESULT_CAP // per_page * per_page:
             return
         path = self._p._path
         last_time = self._seen.last_time

@@ -166,3 +166,13 @@ async def test_the_sdk_recovers_from_a_429_under_both_header_modes(mode: str) ->
         limited = fake.stats.rate_limited
     assert [u.id for u in users] == [456] * 5
     assert limited == 0 if mode == "always" else limited >= 1
+
+
+async def test_past_the_positional_cap_with_a_per_page_that_does_not_divide_it() -> None:
+    # page 334 at 30 a page would end at item 10,020: refused, so the paginator stops at
+    # page 333 (item 9,990) and continues from the last creation time it saw.
+    async with FakeAircall(calls=10_100, rate_limit=None) as fake:
+        async with fake.client(max_retries=0) as client:
+            ids = [c.id async for c in client.calls.list(per_page=30)]
+        assert fake.stats.by_status.get(400, 0) == 0
+    assert len(ids) == 10_100 and len(set(ids)) == 10_100
