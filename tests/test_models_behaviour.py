@@ -397,7 +397,7 @@ def test_structure_never_raises_for_a_json_like_dict(cls: type[Model], data: st.
 
 
 @pytest.mark.parametrize("cls", [Call, Contact, User, Webhook])
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_unstructure_gives_back_every_key_received_and_round_trips(
     cls: type[Model], data: st.DataObject
