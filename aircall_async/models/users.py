@@ -48,9 +48,12 @@ class UserRole(OpenStrEnum):
 class User(Model):
     """An Aircall User (Admin or Agent). ``created_at`` is an aware UTC datetime.
 
-    Users v2 add ``substatus`` (``always_open``, ``always_closed`` or the reason chosen
-    when unavailable) and ``default_number_id`` and carry no ``numbers``; ``last_call_id``
-    comes with the ``user.wut_start.v2``/``user.wut_end.v2`` events.
+    Captured fields (not in the reference): ``state`` (e.g. ``"always_opened"``),
+    ``extension`` (e.g. ``"001"``) and, on the v2 list, ``substatus``. Real v1 list
+    items carry no ``numbers``: the list is then ``[]``. Users v2 add ``substatus``
+    (``always_open``, ``always_closed`` or the reason chosen when unavailable) and
+    ``default_number_id`` and carry no ``numbers``; ``last_call_id`` comes with the
+    ``user.wut_start.v2``/``user.wut_end.v2`` events (docs/COVERAGE.md).
     """
 
     id: int | None = None
@@ -65,7 +68,8 @@ class User(Model):
     language: str | None = None
     wrap_up_time: int | None = None
     default_number_id: int | None = None
-    # Users v2 (and the ``user.*.v2`` events): see docs/COVERAGE.md.
+    state: str | None = None
+    extension: str | None = None
     substatus: str | None = None
     last_call_id: int | None = None
 

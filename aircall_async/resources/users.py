@@ -102,7 +102,7 @@ class Users(Resource):
         """
         query = time_query(from_=from_, to=to, order=order)
         path = _users_path(api_version, "list")
-        return self._list(path, "users", User, query, per_page=per_page)
+        return self._list(path, "users", User, query, per_page=per_page, continue_by="created_at")
 
     async def get(self, user_id: int, *, api_version: UsersApiVersion = "v2") -> User:
         """One User (``GET /v2/users/:id``; v2 Users carry no ``numbers``, see
