@@ -158,7 +158,7 @@ async def test_api_changes_and_fired_events_reach_a_mounted_receiver() -> None:
         ("user.deleted", user.id),
         ("user.deleted.v2", user.id),
     ]
-    assert users[1].data.substatus == "always_open" and not users[1].data.numbers
+    assert users[1].data.substatus == "always_opened" and not users[1].data.numbers
     assert users[0].data.email == "new@example.com"
 
     numbers = [e for e in rec.events if isinstance(e, NumberEvent)]

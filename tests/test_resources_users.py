@@ -36,7 +36,8 @@ async def test_get_is_v2_with_substatus_and_default_number() -> None:
         numbers_request = last(fake)
     assert (request.method, request.path) == ("GET", "/v2/users/456")
     assert user.id == 456 and user.numbers == [] and "numbers" not in user.raw
-    assert user.substatus == "always_open"
+    assert user.substatus == "always_opened"
+    assert user.direct_link == "https://api.aircall.io/v2/users/456"
     assert (numbers_request.method, numbers_request.path) == ("GET", "/v2/users/456/numbers")
     assert numbers and all(isinstance(n, Number) for n in numbers)
     assert user.default_number_id == numbers[0].id

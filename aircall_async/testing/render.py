@@ -10,6 +10,7 @@ from .state import State, public
 
 __all__ = [
     "API_ROOT",
+    "API_ROOT_V2",
     "default_number_id",
     "integration_public",
     "number_public",
@@ -27,6 +28,9 @@ Obj = dict[str, Any]
 
 API_ROOT = "https://api.aircall.io/v1"
 """The real service's root: direct links point there, as the reference's examples show."""
+
+API_ROOT_V2 = "https://api.aircall.io/v2"
+"""The root of Users v2, where their direct links point (as captured)."""
 
 _BRIEF_USER = (
     "id",
@@ -106,10 +110,11 @@ def user_public(state: State, user: Obj, *, with_numbers: bool) -> Obj:
 
 
 def _substatus(user: Obj) -> str:
-    # Available or custom: always_open; unavailable: the reason chosen, else always_closed.
+    # Available or custom: always_opened (as captured); unavailable: the reason chosen,
+    # else always_closed.
     if user.get("availability_status") == "unavailable":
         return str(user.get("_substatus") or "always_closed")
-    return "always_open"
+    return "always_opened"
 
 
 def user_v2(state: State, user: Obj) -> Obj:
@@ -118,6 +123,7 @@ def user_v2(state: State, user: Obj) -> Obj:
     out = user_public(state, user, with_numbers=True)
     out.pop("numbers", None)
     out["substatus"] = _substatus(user)
+    out["direct_link"] = f"{API_ROOT_V2}/users/{user['id']}"
     return out
 
 
