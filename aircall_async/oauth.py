@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from ._net import is_loopback, secure_base_url
+from ._rules import is_secure_url, secure_base_url
 from ._version import __version__
 from .client import DEFAULT_BASE_URL
 from .errors import APIError, TransportError, error_for_response
@@ -45,9 +45,7 @@ def _check_redirect_uri(redirect_uri: str) -> str:
         url = URL(redirect_uri)
     except ValueError:
         url = None
-    secure = url is not None and url.host and url.scheme == "https"
-    local = url is not None and url.scheme == "http" and is_loopback(url.host)
-    if not (secure or local):
+    if url is None or not is_secure_url(url):
         raise ValueError("redirect_uri must be an https:// URL (http:// only on a loopback host)")
     return redirect_uri
 

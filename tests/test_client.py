@@ -15,7 +15,6 @@ import pytest
 from aiohttp import web
 
 from aircall_async import AircallClient, Backoff
-from aircall_async.client import encode_params
 from aircall_async.errors import (
     AircallError,
     APIError,
@@ -388,19 +387,29 @@ def test_credentials_in_the_base_url_are_refused_without_echoing_them() -> None:
         assert SECRET not in str(caught.value)
 
 
-def test_encode_params() -> None:
+async def test_query_parameters_are_encoded_as_the_api_expects(scripted: Scripted) -> None:
+    scripted.handler = ok_empty
     when = datetime(2020, 3, 23, 21, 16, 39, tzinfo=timezone.utc)
-    assert encode_params(
-        {"from": when, "to": 1584998210, "tags": [1, 2], "fetch_contact": False, "x": None}
-    ) == [
+    async with scripted.client() as client:
+        await client.request(
+            "GET",
+            "/calls",
+            params={"from": when, "to": 1584998210, "tags": [1, 2], "fetch": False, "x": None},
+        )
+        with pytest.raises(ValueError, match="timezone"):
+            await client.request("GET", "/calls", params={"from": datetime(2020, 1, 1)})
+    assert list(scripted.requests[0]["query"].items()) == [
         ("from", "1584998199"),
         ("to", "1584998210"),
         ("tags[]", "1"),
         ("tags[]", "2"),
-        ("fetch_contact", "false"),
+        ("fetch", "false"),
     ]
-    with pytest.raises(ValueError, match="timezone"):
-        encode_params({"from": datetime(2020, 1, 1)})
+    assert len(scripted.requests) == 1
+
+
+async def ok_empty(request: web.Request) -> web.Response:
+    return json_answer(200, {})
 
 
 async def test_redirects_are_never_followed(scripted: Scripted) -> None:

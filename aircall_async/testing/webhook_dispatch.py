@@ -28,7 +28,7 @@ from typing import Any, Final, Literal
 import aiohttp
 from yarl import URL
 
-from aircall_async._net import is_loopback
+from aircall_async._rules import is_loopback
 from aircall_async.webhooks.events import check_event_name, resource_of
 
 from .deliveries import build_delivery

@@ -1,0 +1,122 @@
+"""One HTTP exchange with the API: the only place that touches aiohttp's request API.
+
+Used by the client (inside its retry and throttle loop) and by ``oauth.exchange_code``
+(once). It fixes what every request shares: redirects are never followed (one would
+re-send the credentials and the body to whatever host the answer names), the body is
+read up to a size cap, and a failure without an answer becomes a
+:class:`~aircall_async.errors.TransportError` whose cause holds no credentials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+
+import aiohttp
+import attrs
+
+from ._version import __version__
+from .errors import APIError, TransportError
+
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "USER_AGENT", "Answer", "exchange"]
+
+#: The largest response body read by default (32 MiB): the API's largest answers
+#: (a page of 50 calls) weigh well under 1 MiB.
+DEFAULT_MAX_BODY_SIZE = 32 * 1024 * 1024
+
+#: Sent with every request.
+USER_AGENT = f"aircall-async/{__version__}"
+
+# Request headers that hold credentials: never kept on an exception.
+_SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie")
+
+
+@attrs.frozen
+class Answer:
+    """What the server answered: the status, the headers and the whole body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+async def exchange(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    *,
+    path: str,
+    params: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
+    headers: Mapping[str, str],
+    timeout: aiohttp.ClientTimeout,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    redact: Callable[[str], str] = str,
+) -> Answer:
+    """Send one request and read its answer, without following a redirect.
+
+    ``path`` names the request in errors (never the query, which can hold personal data).
+
+    Raises:
+        TransportError: when no answer came (its ``__cause__`` is the aiohttp or timeout
+            error, with the credentials removed from its ``request_info``).
+        APIError: when the body is larger than ``max_body_size`` (the rest is not read).
+    """
+    try:
+        async with session.request(
+            method,
+            url,
+            params=params,
+            data=body,
+            headers=headers,
+            timeout=timeout,
+            allow_redirects=False,
+        ) as response:
+            raw = await _read_capped(response, max_body_size, method, path)
+            return Answer(response.status, response.headers, raw)
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        raise TransportError.no_answer(_scrubbed(exc), method, path, redact=redact) from exc
+
+
+async def _read_capped(response: aiohttp.ClientResponse, cap: int, method: str, path: str) -> bytes:
+    """The whole body, or an APIError as soon as it is known to be larger than ``cap``."""
+    declared = response.content_length
+    if declared is not None and declared > cap:
+        raise _too_large(response, cap, method, path)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > cap:
+            raise _too_large(response, cap, method, path)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(response: aiohttp.ClientResponse, cap: int, method: str, path: str) -> APIError:
+    # Closing (not releasing) drops the connection with the unread rest of the body.
+    response.close()
+    return APIError(
+        response.status,
+        error="Response too large",
+        troubleshoot=f"the answer's body exceeds max_body_size ({cap} bytes); it was not read",
+        method=method,
+        path=path,
+    )
+
+
+def _scrubbed(exc: BaseException) -> BaseException:
+    """``exc`` with the credential headers taken out of its ``request_info`` (in place).
+
+    Error reporters (Sentry and the like) record the attributes of every exception in a
+    chain; an aiohttp ``ClientResponseError`` keeps the request's headers there.
+    """
+    if isinstance(exc, aiohttp.ClientResponseError):
+        info = exc.request_info
+        kept = info.headers.copy()
+        for name in _SECRET_HEADERS:
+            kept.popall(name, None)
+        exc.request_info = aiohttp.RequestInfo(
+            info.url, info.method, type(info.headers)(kept), info.real_url
+        )
+    return exc
