@@ -131,7 +131,8 @@ def secure_base_url(base_url: str | URL) -> URL:
     if url.user is not None or url.password is not None:
         # Said without the URL: it holds the credentials.
         raise ValueError("base_url must not carry credentials; pass them to the client")
-    if url.raw_query_string or url.raw_fragment or str(url).endswith(("?", "#")):
+    given = base_url if isinstance(base_url, str) else ""
+    if url.raw_query_string or url.raw_fragment or "?" in given or "#" in given:
         raise ValueError("base_url must have no query string or fragment")
     if not is_secure_url(url):
         raise ValueError(

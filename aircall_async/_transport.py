@@ -75,7 +75,7 @@ async def exchange(
             raw = await _read_capped(response, max_body_size, method, path)
             return Answer(response.status, response.headers, raw)
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        raise TransportError.no_answer(_scrubbed(exc), method, path, redact=redact) from exc
+        raise TransportError.no_answer(_scrubbed(exc, redact), method, path, redact=redact) from exc
 
 
 async def _read_capped(response: aiohttp.ClientResponse, cap: int, method: str, path: str) -> bytes:
@@ -105,18 +105,29 @@ def _too_large(response: aiohttp.ClientResponse, cap: int, method: str, path: st
     )
 
 
-def _scrubbed(exc: BaseException) -> BaseException:
-    """``exc`` with the credential headers taken out of its ``request_info`` (in place).
+def _scrubbed(exc: BaseException, redact: Callable[[str], str]) -> BaseException:
+    """``exc`` and the exceptions behind it, without credentials (changed in place).
 
     Error reporters (Sentry and the like) record the attributes of every exception in a
-    chain; an aiohttp ``ClientResponseError`` keeps the request's headers there.
+    chain: an aiohttp ``ClientResponseError`` keeps the request's headers, and the
+    message of a malformed answer quotes the server's bytes, which may echo them.
     """
-    if isinstance(exc, aiohttp.ClientResponseError):
-        info = exc.request_info
-        kept = info.headers.copy()
-        for name in _SECRET_HEADERS:
-            kept.popall(name, None)
-        exc.request_info = aiohttp.RequestInfo(
-            info.url, info.method, type(info.headers)(kept), info.real_url
-        )
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, aiohttp.ClientResponseError):
+            info = current.request_info
+            kept = info.headers.copy()
+            for name in _SECRET_HEADERS:
+                kept.popall(name, None)
+            current.request_info = aiohttp.RequestInfo(
+                info.url, info.method, type(info.headers)(kept), info.real_url
+            )
+        for name in ("message", "line"):
+            value = getattr(current, name, None)
+            if isinstance(value, str):
+                setattr(current, name, redact(value))
+        current.args = tuple(redact(a) if isinstance(a, str) else a for a in current.args)
+        current = current.__cause__ or current.__context__
     return exc

@@ -277,37 +277,6 @@ async def test_a_429_with_a_reset_already_past_backs_off(scripted: Scripted) -> 
     assert backoff.asked == [0, 1, 2]
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {"X-AircallApi-Limit": "-1"},
-        {"X-AircallApi-Limit": "0", "X-AircallApi-Remaining": "-5"},
-        {"X-AircallApi-Limit": "1.5", "X-AircallApi-Remaining": "0.5"},
-        {"X-AircallApi-Limit": "99999999999999", "X-AircallApi-Reset": "-3"},
-        {"X-AircallApi-Remaining": "0", "X-AircallApi-Reset": "soon"},
-    ],
-)
-async def test_nonsensical_rate_limit_headers_are_ignored_with_one_warning(
-    scripted: Scripted, headers: dict[str, str], caplog: pytest.LogCaptureFixture
-) -> None:
-    async def answer(request: web.Request) -> web.Response:
-        return json_answer(200, {}, **headers)
-
-    scripted.handler = answer
-    caplog.set_level("WARNING", logger="aircall_async")
-    async with scripted.client(rate_limit=RateLimit()) as client:
-
-        async def five() -> None:
-            for _ in range(5):
-                await client.request("GET", "/users")
-
-        # A safety net only: with the header adopted, the fifth request waited forever.
-        await asyncio.wait_for(five(), timeout=10)
-    assert len(scripted.requests) == 5
-    warnings = [r for r in caplog.records if "makes no sense" in r.getMessage()]
-    assert len(warnings) == 1
-
-
 async def test_the_last_good_budget_stays_when_the_server_talks_nonsense(
     scripted: Scripted,
 ) -> None:
