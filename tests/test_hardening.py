@@ -11,6 +11,7 @@ import asyncio
 import base64
 import logging
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -110,14 +111,20 @@ def test_error_for_response_never_raises_even_on_deep_json() -> None:
 # 14.5: close() during requests, a closed client, two event loops
 
 
-async def test_close_during_requests_ends_them_with_an_aircall_error(scripted: Scripted) -> None:
+def stall(scripted: Scripted) -> asyncio.Event:
+    """Script answers that wait until the returned event is set."""
     release = asyncio.Event()
 
-    async def stall(request: web.Request) -> web.Response:
+    async def stalled(request: web.Request) -> web.Response:
         await release.wait()
         return json_answer(200, {})
 
-    scripted.handler = stall
+    scripted.handler = stalled
+    return release
+
+
+async def test_close_during_requests_ends_them_with_an_aircall_error(scripted: Scripted) -> None:
+    release = stall(scripted)
     client = scripted.client(max_retries=3)
     try:
         calls = [asyncio.ensure_future(client.request("GET", f"/users/{n}")) for n in range(3)]
@@ -145,13 +152,7 @@ async def test_a_closed_client_refuses_requests_and_opens_nothing(scripted: Scri
 
 
 async def test_a_caller_cancelling_gets_its_cancellation(scripted: Scripted) -> None:
-    release = asyncio.Event()
-
-    async def stall(request: web.Request) -> web.Response:
-        await release.wait()
-        return json_answer(200, {})
-
-    scripted.handler = stall
+    release = stall(scripted)
     try:
         async with scripted.client() as client:
             call = asyncio.ensure_future(client.request("GET", "/users"))
@@ -199,7 +200,7 @@ async def test_credentials_echoed_by_the_server_are_redacted(scripted: Scripted,
         )
 
     scripted.handler = echo
-    options = {} if auth == "basic" else {"api_id": None, "api_token": None}
+    options: dict[str, Any] = {} if auth == "basic" else {"api_id": None, "api_token": None}
     if auth == "bearer":
         options["access_token"] = SECRET
     async with scripted.client(**options) as client:
