@@ -397,14 +397,6 @@ converter: cattrs.Converter = _make_converter(lenient=True)
 """The lenient converter behind :func:`structure` and :func:`unstructure`."""
 
 
-def make_plain_converter() -> cattrs.Converter:
-    """A non-lenient converter on the same classes and hooks (for benchmarks).
-
-    Its model hooks are cattrs' generated functions alone: a bad field raises.
-    """
-    return _make_converter(lenient=False)
-
-
 def structure(data: Mapping[str, Any], cls: type[T]) -> T:
     """Build a ``cls`` model from a payload mapping, leniently.
 
