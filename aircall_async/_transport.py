@@ -1,4 +1,5 @@
-"""One HTTP exchange with the API: the only place that touches aiohttp's request API.
+"""One HTTP exchange with the API: the only place that touches aiohttp's request API,
+and the pure rules of its form (the route, the query, the JSON of an answer).
 
 Used by the client (inside its retry and throttle loop) and by ``oauth.exchange_code``
 (once). It fixes what every request shares: redirects are never followed (one would
@@ -10,15 +11,28 @@ read up to a size cap, and a failure without an answer becomes a
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
 import attrs
 
+from ._rules import drop_none, unix_seconds
 from ._version import __version__
 from .errors import APIError, TransportError
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "USER_AGENT", "Answer", "exchange"]
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "USER_AGENT",
+    "Answer",
+    "decode_json",
+    "encode_query",
+    "exchange",
+    "route_of",
+]
 
 #: The largest response body read by default (32 MiB): the API's largest answers
 #: (a page of 50 calls) weigh well under 1 MiB.
@@ -131,3 +145,65 @@ def _scrubbed(exc: BaseException, redact: Callable[[str], str]) -> BaseException
         current.args = tuple(redact(a) if isinstance(a, str) else a for a in current.args)
         current = current.__cause__ or current.__context__
     return exc
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return str(unix_seconds(value, "a datetime query parameter"))
+    return str(value)
+
+
+def encode_query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Turn query parameters into the pairs the API expects.
+
+    ``None`` values are dropped, booleans become ``true``/``false``, aware datetimes
+    become UNIX seconds and lists or tuples become repeated ``name[]`` pairs.
+
+    Raises:
+        ValueError: for a naive datetime.
+    """
+    pairs: list[tuple[str, str]] = []
+    for name, value in drop_none(params or {}).items():
+        if isinstance(value, (list, tuple, set, frozenset)):
+            pairs.extend((f"{name}[]", _scalar(v)) for v in value)
+        else:
+            pairs.append((name, _scalar(value)))
+    return pairs
+
+
+def route_of(path: str) -> str:
+    """``path`` as a route under the base; raises ValueError for one that would leave it."""
+    route = "/" + path.lstrip("/")
+    # Percent-decoded (and with backslashes as slashes) as a server might read it.
+    segments = unquote(route).replace("\\", "/").split("/")
+    if any(segment in (".", "..") for segment in segments) or "?" in route or "#" in route:
+        raise ValueError(
+            f"path must be a plain path under base_url, without '.'/'..' segments, "
+            f"a query or a fragment (give the query as params=); got {path!r}"
+        )
+    return route
+
+
+def decode_json(raw: bytes, status: int, method: str, route: str) -> Any:
+    """The JSON of a success body (``None`` when blank).
+
+    Raises:
+        APIError: "Invalid JSON" for a body that is not JSON or nests too deeply to read.
+    """
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        deep = isinstance(exc, RecursionError)
+        raise APIError(
+            status,
+            error="Invalid JSON",
+            troubleshoot="the answer's body nests too deeply to read"
+            if deep
+            else "the answer's body is not JSON",
+            method=method,
+            path=route,
+        ) from None

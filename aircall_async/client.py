@@ -4,6 +4,10 @@ One request goes: checks (open client, same event loop, a path inside the base) 
 ``Throttle.acquire`` -> :func:`~aircall_async._transport.exchange` (one HTTP exchange) ->
 ``Throttle.release`` -> the retry decision (:mod:`aircall_async.retry`) -> the decoded
 body or an exception from :mod:`aircall_async.errors`.
+
+A little over 400 lines because the client is the one public class users read: its
+options, checks and the typed ``paginate`` overloads stay together; the HTTP exchange and
+its pure rules live in :mod:`aircall_async._transport`.
 """
 
 from __future__ import annotations
@@ -13,17 +17,23 @@ import json as jsonlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar, overload
-from urllib.parse import unquote
 
 import aiohttp
 from yarl import URL
 
-from ._rules import drop_none, is_int, redactor, secure_base_url, unix_seconds
-from ._transport import DEFAULT_MAX_BODY_SIZE, USER_AGENT, Answer, exchange
-from .errors import AircallError, APIError, TransportError, error_for_response
+from ._rules import is_int, redactor, secure_base_url
+from ._transport import (
+    DEFAULT_MAX_BODY_SIZE,
+    USER_AGENT,
+    Answer,
+    decode_json,
+    encode_query,
+    exchange,
+    route_of,
+)
+from .errors import AircallError, TransportError, error_for_response
 from .pagination import MAX_PER_PAGE, Paginator
 from .ratelimit import RateLimit, RateLimitStatus, Throttle, Throttler
 from .resources import ClientResources
@@ -39,43 +49,6 @@ DEFAULT_BASE_URL = URL("https://api.aircall.io/v1")
 logger = logging.getLogger("aircall_async")
 
 _WITH_BODY = frozenset({"POST", "PUT", "DELETE", "PATCH"})
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return str(unix_seconds(value, "a datetime query parameter"))
-    return str(value)
-
-
-def _encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """Turn query parameters into the pairs the API expects.
-
-    ``None`` values are dropped, booleans become ``true``/``false``, aware datetimes
-    become UNIX seconds and lists or tuples become repeated ``name[]`` pairs.
-    Raises ValueError for a naive datetime.
-    """
-    pairs: list[tuple[str, str]] = []
-    for name, value in drop_none(params or {}).items():
-        if isinstance(value, (list, tuple, set, frozenset)):
-            pairs.extend((f"{name}[]", _scalar(v)) for v in value)
-        else:
-            pairs.append((name, _scalar(value)))
-    return pairs
-
-
-def _route(path: str) -> str:
-    """``path`` as a route under the base; raises ValueError for one that would leave it."""
-    route = "/" + path.lstrip("/")
-    # Percent-decoded (and with backslashes as slashes) as a server might read it.
-    segments = unquote(route).replace("\\", "/").split("/")
-    if any(segment in (".", "..") for segment in segments) or "?" in route or "#" in route:
-        raise ValueError(
-            f"path must be a plain path under base_url, without '.'/'..' segments, "
-            f"a query or a fragment (give the query as params=); got {path!r}"
-        )
-    return route
 
 
 class AircallClient(ClientResources):
@@ -271,9 +244,9 @@ class AircallClient(ClientResources):
                 segments, a query or a fragment.
         """
         method = method.upper()
-        route = _route(path)
+        route = route_of(path)
         url = self._base + route
-        query = _encode_params(params)
+        query = encode_query(params)
         body = None if json is None else jsonlib.dumps(json).encode()
         headers = self._headers_with_body if method in _WITH_BODY else self._headers
         self._check_usable()
@@ -297,7 +270,7 @@ class AircallClient(ClientResources):
             status = answer.status
             self._log(method, route, status, started, attempt, None)
             if status < 300:
-                return _decode(answer.body, status, method, route)
+                return decode_json(answer.body, status, method, route)
             if attempt < self._max_retries and retry_on_status(method, status):
                 # After a 429 the throttler holds everyone until a reset still to come; when
                 # there is none (no header, or a clock behind ours) the backoff paces us.
@@ -359,7 +332,8 @@ class AircallClient(ClientResources):
             if answer is not None:
                 limits = RateLimitStatus.from_http(answer.headers, on_nonsense=self._nonsense)
                 if limits is not None:
-                    self._status = _merged(self._status, limits)
+                    last = self._status
+                    self._status = limits if last is None else last.updated_by(limits)
             await self._throttle.release(
                 ticket, limits, rejected=answer is not None and answer.status == 429
             )
@@ -453,32 +427,3 @@ class AircallClient(ClientResources):
 
     async def _get_page(self, path: str, params: Mapping[str, Any]) -> Any:
         return await self.request("GET", path, params=params)
-
-
-def _merged(last: RateLimitStatus | None, new: RateLimitStatus) -> RateLimitStatus:
-    """The server's latest word, keeping the last good value of a field it garbled."""
-    if last is None:
-        return new
-    return RateLimitStatus(
-        limit=new.limit if new.limit is not None else last.limit,
-        remaining=new.remaining if new.remaining is not None else last.remaining,
-        reset=new.reset if new.reset is not None else last.reset,
-    )
-
-
-def _decode(raw: bytes, status: int, method: str, route: str) -> Any:
-    if not raw.strip():
-        return None
-    try:
-        return jsonlib.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        deep = isinstance(exc, RecursionError)
-        raise APIError(
-            status,
-            error="Invalid JSON",
-            troubleshoot="the answer's body nests too deeply to read"
-            if deep
-            else "the answer's body is not JSON",
-            method=method,
-            path=route,
-        ) from None

@@ -123,6 +123,14 @@ class RateLimitStatus:
             return None
         return cls(limit=limit, remaining=remaining, reset=reset)
 
+    def updated_by(self, new: RateLimitStatus) -> RateLimitStatus:
+        """``new``, with this status's value for each field ``new`` lacks (or garbled)."""
+        return RateLimitStatus(
+            limit=self.limit if new.limit is None else new.limit,
+            remaining=self.remaining if new.remaining is None else new.remaining,
+            reset=self.reset if new.reset is None else new.reset,
+        )
+
     def seconds_until_reset(self, now: float | None = None) -> float | None:
         """Seconds from ``now`` (UNIX time, default: the current time) to the reset, >= 0."""
         if self.reset is None:
