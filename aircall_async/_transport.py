@@ -14,11 +14,10 @@ import asyncio
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import aiohttp
-import attrs
 
 from ._rules import drop_none, unix_seconds
 from ._version import __version__
@@ -45,8 +44,7 @@ USER_AGENT = f"aircall-async/{__version__}"
 _SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie")
 
 
-@attrs.frozen
-class Answer:
+class Answer(NamedTuple):
     """What the server answered: the status, the headers and the whole body."""
 
     status: int
@@ -86,7 +84,12 @@ async def exchange(
             timeout=timeout,
             allow_redirects=False,
         ) as response:
-            raw = await _read_capped(response, max_body_size, method, path)
+            declared = response.content_length
+            if declared is not None and declared <= max_body_size:
+                # The parser never reads past Content-Length: the common case, read at once.
+                raw = await response.read()
+            else:
+                raw = await _read_capped(response, max_body_size, method, path)
             return Answer(response.status, response.headers, raw)
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         raise TransportError.no_answer(_scrubbed(exc, redact), method, path, redact=redact) from exc
@@ -165,7 +168,9 @@ def encode_query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         ValueError: for a naive datetime.
     """
     pairs: list[tuple[str, str]] = []
-    for name, value in drop_none(params or {}).items():
+    if not params:
+        return pairs
+    for name, value in drop_none(params).items():
         if isinstance(value, (list, tuple, set, frozenset)):
             pairs.extend((f"{name}[]", _scalar(v)) for v in value)
         else:
@@ -176,6 +181,8 @@ def encode_query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 def route_of(path: str) -> str:
     """``path`` as a route under the base; raises ValueError for one that would leave it."""
     route = "/" + path.lstrip("/")
+    if not any(c in route for c in ".%\\?#"):
+        return route  # the common case: nothing that could leave the base
     # Percent-decoded (and with backslashes as slashes) as a server might read it.
     segments = unquote(route).replace("\\", "/").split("/")
     if any(segment in (".", "..") for segment in segments) or "?" in route or "#" in route:

@@ -253,17 +253,55 @@ class AircallClient(ClientResources):
         attempt = 0
         while True:
             started = time.monotonic()
+            # One attempt inside the throttle: a slot taken, one exchange, the slot given
+            # back whatever happened (inline, not a helper: this is the hot path).
+            ticket = await self._throttle.acquire()
+            answer: Answer | None = None
+            limits: RateLimitStatus | None = None
+            failure: TransportError | None = None
             try:
-                answer, limits = await self._attempt(method, url, route, query, body, headers)
+                if self._closed:
+                    raise AircallError("client is closed: create a new AircallClient")
+                answer = await exchange(
+                    self._get_session(),
+                    method,
+                    url,
+                    path=route,
+                    params=query,
+                    body=body,
+                    headers=headers,
+                    timeout=self._timeout,
+                    max_body_size=self._max_body_size,
+                    redact=self._redact,
+                )
             except TransportError as exc:
-                self._log(method, route, None, started, attempt, exc.__cause__)
-                cause = exc.__cause__ or exc
+                if self._closed:
+                    raise AircallError(f"client was closed during {method} {route}") from exc
+                failure = exc
+            except RuntimeError as exc:
+                # aiohttp says "Session is closed" when close() ran while we were on the wire.
+                if not self._closed:
+                    raise
+                raise AircallError(f"client was closed during {method} {route}") from exc
+            finally:
+                if answer is not None:
+                    limits = RateLimitStatus.from_http(answer.headers, on_nonsense=self._nonsense)
+                    if limits is not None:
+                        last = self._status
+                        self._status = limits if last is None else last.updated_by(limits)
+                await self._throttle.release(
+                    ticket, limits, rejected=answer is not None and answer.status == 429
+                )
+            if answer is None:
+                assert failure is not None  # the only way here without an answer
+                self._log(method, route, None, started, attempt, failure.__cause__)
+                cause = failure.__cause__ or failure
                 if attempt < self._max_retries and retry_on_exception(method, cause):
                     await asyncio.sleep(self._backoff.delay(attempt))
                     attempt += 1
                     continue
                 if attempt == 0:
-                    raise
+                    raise failure
                 raise TransportError.no_answer(
                     cause, method, route, attempts=attempt + 1, redact=self._redact
                 ) from cause
@@ -287,57 +325,6 @@ class AircallClient(ClientResources):
                 reset_at=limits.reset if limits is not None else None,
                 redact=self._redact,
             )
-
-    async def _attempt(
-        self,
-        method: str,
-        url: str,
-        route: str,
-        query: list[tuple[str, str]],
-        body: bytes | None,
-        headers: Mapping[str, str],
-    ) -> tuple[Answer, RateLimitStatus | None]:
-        """One attempt inside the throttle: a slot taken, one exchange, the slot given back.
-
-        Returns the answer and the rate-limit headers it carried (the sensible ones).
-        """
-        ticket = await self._throttle.acquire()
-        answer: Answer | None = None
-        try:
-            if self._closed:
-                raise AircallError("client is closed: create a new AircallClient")
-            answer = await exchange(
-                self._get_session(),
-                method,
-                url,
-                path=route,
-                params=query,
-                body=body,
-                headers=headers,
-                timeout=self._timeout,
-                max_body_size=self._max_body_size,
-                redact=self._redact,
-            )
-        except RuntimeError as exc:
-            # aiohttp says "Session is closed" when close() ran while we were on the wire.
-            if not self._closed:
-                raise
-            raise AircallError(f"client was closed during {method} {route}") from exc
-        except TransportError as exc:
-            if self._closed:
-                raise AircallError(f"client was closed during {method} {route}") from exc
-            raise
-        finally:
-            limits: RateLimitStatus | None = None
-            if answer is not None:
-                limits = RateLimitStatus.from_http(answer.headers, on_nonsense=self._nonsense)
-                if limits is not None:
-                    last = self._status
-                    self._status = limits if last is None else last.updated_by(limits)
-            await self._throttle.release(
-                ticket, limits, rejected=answer is not None and answer.status == 429
-            )
-        return answer, limits
 
     def _nonsense(self, name: str, value: str) -> None:
         """Report a rate-limit header that makes no sense, once per client."""

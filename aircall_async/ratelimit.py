@@ -274,11 +274,7 @@ class Throttler:
         *,
         rejected: bool = False,
     ) -> None:
-        """Give the slot back, learning from the server's headers (see :meth:`give_back`)."""
-        self.give_back(status, rejected=rejected)
-
-    def give_back(self, status: RateLimitStatus | None = None, *, rejected: bool = False) -> None:
-        """Give a slot back at once (no await), learning from the server's headers.
+        """Give the slot back, learning from the server's headers. Never suspends.
 
         ``rejected`` marks a 429: nobody sends again before the server's reset (or, when
         the answer did not say, before a full window has passed).

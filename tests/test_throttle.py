@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-import attrs
 import pytest
 from aiohttp import web
 
@@ -16,7 +15,7 @@ from aircall_async.clock import ManualClock
 from aircall_async.errors import AircallError, RateLimitError
 from aircall_async.ratelimit import Throttler
 
-from .conftest import NoJitter, Scripted, json_answer
+from .conftest import RecordingBackoff, Scripted, json_answer
 
 
 async def ok(request: web.Request) -> web.Response:
@@ -226,7 +225,7 @@ async def test_a_waiter_cancelled_just_as_it_is_woken_takes_no_slot() -> None:
     await asyncio.sleep(0.01)  # waiting for the block to end
     throttler._blocked_until = 0.0  # the block ends...
     throttler._in_flight += 1
-    throttler.give_back()  # ...and a release wakes the waiter,
+    await throttler.release()  # ...and a release wakes the waiter,
     waiter.cancel()  # which is cancelled in the same turn
     with pytest.raises(asyncio.CancelledError):
         await waiter
@@ -249,17 +248,6 @@ async def test_a_budget_set_by_hand_is_never_raised_by_the_header(scripted: Scri
         assert len(scripted.requests) == 4
         clock.advance(30)
         await asyncio.wait_for(later, timeout=10)
-
-
-@attrs.frozen
-class RecordingBackoff(NoJitter):
-    """A pinned backoff that records each wait the client asks it for."""
-
-    asked: list[int] = attrs.field(factory=list)
-
-    def delay(self, attempt: int) -> float:
-        self.asked.append(attempt)
-        return super().delay(attempt)
 
 
 async def test_a_429_with_a_reset_already_past_backs_off(scripted: Scripted) -> None:
