@@ -177,6 +177,9 @@ class Throttler:
     ``may_raise`` (the client sets it when the budget is the documented default).
     All waiting follows ``clock`` (the system's by default; tests give a
     :class:`~aircall_async.clock.ManualClock`).
+
+    Raises:
+        TypeError: for a ``clock`` that is not a :class:`~aircall_async.clock.Clock`.
     """
 
     def __init__(
@@ -186,6 +189,9 @@ class Throttler:
         may_raise: bool = False,
         clock: Clock | None = None,
     ) -> None:
+        if clock is not None and not isinstance(clock, Clock):
+            # A bare callable could tell the time but not wake a waiter at a time of its own.
+            raise TypeError("clock must be a Clock (now, time, call_later), e.g. ManualClock()")
         self._clock: Clock = SystemClock() if clock is None else clock
         self._limit = rate_limit.limit if rate_limit else None
         # A header may always lower the budget; it raises it only when the caller kept the

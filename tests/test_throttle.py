@@ -353,3 +353,5 @@ async def test_the_manual_clock_runs_timers_in_order_and_only_forward() -> None:
     assert fired == ["a", "b"] and clock.pending == 0
     with pytest.raises(ValueError, match="forward"):
         clock.advance(-1)
+    with pytest.raises(TypeError, match="Clock"):
+        Throttler(None, clock=time.monotonic)  # type: ignore[arg-type]
