@@ -334,7 +334,7 @@ class AircallClient(ClientResources):
                 "ignoring a rate-limit header that makes no sense: %s: %r "
                 "(the last good value stays in force; reported once)",
                 name,
-                value[:40],
+                self._redact(value)[:40],  # masked before cut: a cut secret would pass
             )
 
     def _log(
