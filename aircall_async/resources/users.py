@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._rules import is_int
 from ..models import User, UserAvailability, UserAvailabilityStatus, UserRole
 from ..pagination import Paginator
 from ._base import (
@@ -26,7 +27,7 @@ __all__ = ["Users"]
 
 
 def _wrap_up_time(value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+    if value is not None and (not is_int(value) or value < 0):
         raise ValueError(f"wrap_up_time must be a number of seconds >= 0, got {value!r}")
     return value
 
