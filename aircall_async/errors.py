@@ -15,6 +15,7 @@ from typing import Any
 __all__ = [
     "APIError",
     "AircallError",
+    "AmbiguousMatchError",
     "BadRequestError",
     "ConflictError",
     "ForbiddenError",
@@ -44,6 +45,17 @@ class TransportError(AircallError):
         super().__init__(f"{message} ({method} {path})")
         self.method = method
         self.path = path
+
+
+class AmbiguousMatchError(AircallError):
+    """Several objects match where one was expected (e.g. an upsert by phone number).
+
+    ``ids`` holds the ids of every match, so that the caller can merge or pick one.
+    """
+
+    def __init__(self, message: str, *, ids: list[int]) -> None:
+        super().__init__(message)
+        self.ids = ids
 
 
 class PaginationLimitError(AircallError):
