@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -166,8 +167,8 @@ class Analytics(Resource):
         *,
         timeout: float,
         interval: float = DEFAULT_POLL_INTERVAL,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
     ) -> str:
         """Poll an export every ``interval`` seconds until it is done; returns its
         download URL. Never waits past ``timeout`` seconds: the last poll is at the
@@ -175,8 +176,11 @@ class Analytics(Resource):
 
         Raises ValueError for a bad id, ``timeout`` or ``interval``; ExportFailedError when
         it failed; ExportTimeoutError when still pending at the deadline; AircallError when
-        a completed export has no download URL; the client's errors otherwise.
+        a completed export has no download URL; the client's errors otherwise. ``clock``
+        and ``sleep`` default to :func:`time.monotonic` and :func:`asyncio.sleep`.
         """
+        clock = clock or time.monotonic
+        sleep = sleep or asyncio.sleep
         _export_id(export_id)
         if not timeout > 0 or not interval > 0:
             raise ValueError("timeout and interval must be positive numbers of seconds")
@@ -199,12 +203,12 @@ class Analytics(Resource):
     async def download_export(
         self,
         export_id: str,
-        path: str | os.PathLike[str],
+        path: str | PathLike[str],
         *,
         timeout: float,
         interval: float = DEFAULT_POLL_INTERVAL,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
     ) -> Path:
         """Wait for an export (:meth:`wait_export`) and stream its file to ``path``.
 

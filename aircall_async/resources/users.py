@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Literal
 
+from .._rules import is_int
 from ..models import Number, User, UserAvailability, UserAvailabilityStatus, UserRole
 from ..pagination import Paginator
 from ._base import (
@@ -55,7 +56,7 @@ def _users_path(api_version: UsersApiVersion, method: str) -> str:
 
 
 def _wrap_up_time(value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+    if value is not None and (not is_int(value) or value < 0):
         raise ValueError(f"wrap_up_time must be a number of seconds >= 0, got {value!r}")
     return value
 
