@@ -15,6 +15,7 @@ from ._paginator import BlockingPaginator
 from ._portal import Portal
 
 if TYPE_CHECKING:
+    import builtins
     from collections.abc import Mapping, Sequence
     from typing import Any, Literal
 
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from aircall_async.resources.calls import Calls as _AsyncCalls
     from aircall_async.resources.company import CompanyService as _AsyncCompanyService
     from aircall_async.resources.contacts import Contacts as _AsyncContacts
-    from aircall_async.resources.contacts import OrderBy
+    from aircall_async.resources.contacts import OrderBy, UpsertResult
     from aircall_async.resources.dialer_campaigns import DialerCampaigns as _AsyncDialerCampaigns
     from aircall_async.resources.integrations import Integrations as _AsyncIntegrations
     from aircall_async.resources.numbers import Numbers as _AsyncNumbers
@@ -138,24 +139,46 @@ class Calls:
         to: Timestamp | None = None,
         order: Order | None = None,
         fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
         per_page: int = 50,
     ) -> BlockingPaginator[Call]:
-        """Every Call, optionally started in ``[from_, to]`` (``GET /v1/calls``).
+        """Every Call, optionally started in ``(from_, to]`` (``GET /v1/calls``).
 
-        Past the API's 10,000-item cap the paginator continues by creation time.
-        ``fetch_contact=True`` adds the Contact to each Call. Raises ValueError for a naive
-        datetime, a bad ``order`` or ``per_page``.
+        The service excludes a Call started exactly at ``from_`` (captured behaviour, see
+        docs/SOURCES.md). Past the API's 10,000-item cap the paginator continues by
+        creation time. ``fetch_contact=True`` adds the Contact to each Call,
+        ``fetch_short_urls=True`` fills ``recording_short_url``/``voicemail_short_url``
+        (null otherwise). Raises ValueError for a naive datetime, a bad ``order`` or
+        ``per_page``.
         """
         return BlockingPaginator(
             self._portal,
             self._service.list(
-                from_=from_, to=to, order=order, fetch_contact=fetch_contact, per_page=per_page
+                from_=from_,
+                to=to,
+                order=order,
+                fetch_contact=fetch_contact,
+                fetch_short_urls=fetch_short_urls,
+                per_page=per_page,
             ),
         )
 
-    def get(self, call_id: int, *, fetch_contact: bool | None = None) -> Call:
-        """One Call with its participants (``GET /v1/calls/:id``); NotFoundError if unknown."""
-        return self._portal.run(self._service.get(call_id, fetch_contact=fetch_contact))
+    def get(
+        self,
+        call_id: int,
+        *,
+        fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
+    ) -> Call:
+        """One Call with its participants (``GET /v1/calls/:id``); NotFoundError if unknown.
+
+        ``fetch_contact``/``fetch_short_urls`` as for :meth:`list`.
+        """
+        return self._portal.run(
+            self._service.get(
+                call_id, fetch_contact=fetch_contact, fetch_short_urls=fetch_short_urls
+            )
+        )
 
     def search(
         self,
@@ -168,11 +191,13 @@ class Calls:
         phone_number: str | None = None,
         tags: Sequence[int] | None = None,
         fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
         per_page: int = 50,
     ) -> BlockingPaginator[Call]:
         """The Calls matching every filter given (``GET /v1/calls/search``).
 
-        ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``).
+        ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``);
+        ``fetch_contact``/``fetch_short_urls`` as for :meth:`list`.
         Raises ValueError for a naive datetime, a blank ``phone_number`` or a bad
         ``order``/``direction``/``user_id``/``tags``/``per_page``.
         """
@@ -187,6 +212,7 @@ class Calls:
                 phone_number=phone_number,
                 tags=tags,
                 fetch_contact=fetch_contact,
+                fetch_short_urls=fetch_short_urls,
                 per_page=per_page,
             ),
         )
@@ -505,6 +531,58 @@ class Contacts:
         Raises NotFoundError when the Contact or the e-mail does not exist.
         """
         return self._portal.run(self._service.delete_email(contact_id, email_id))
+
+    def find_by_phone(self, phone_number: str) -> builtins.list[Contact]:
+        """The shared Contacts that have ``phone_number`` (``GET /v1/contacts/search``).
+
+        The number is normalized (:func:`normalize_phone`) before the search, and only the
+        Contacts holding that very number are returned. Raises ValueError for a number
+        that is not E.164 once separators are removed, before sending.
+        """
+        return self._portal.run(self._service.find_by_phone(phone_number))
+
+    def find_by_email(self, email: str) -> builtins.list[Contact]:
+        """The shared Contacts that have the e-mail ``email``, compared without regard to
+        case (``GET /v1/contacts/search``). Raises ValueError for a malformed address.
+        """
+        return self._portal.run(self._service.find_by_email(email))
+
+    def upsert(
+        self,
+        *,
+        phone_number: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        company_name: str | None = None,
+        information: str | None = None,
+        email: str | None = None,
+        phone_label: str = "Work",
+        email_label: str = "Work",
+    ) -> UpsertResult:
+        """Create the Contact with ``phone_number``, or update the one that has it.
+
+        One search by phone number (:meth:`find_by_phone`); when one Contact matches, only
+        the given fields that differ are sent (none: no request), and ``email`` is added
+        when the Contact lacks it; when none matches, the Contact is created. ``None``
+        leaves a field as it is. Not atomic: two upserts of one new number at the same
+        time can both create it (Aircall has no unique constraint), so run one per number.
+
+        Raises:
+            AmbiguousMatchError: when several Contacts have the number (``ids`` lists them).
+            ValueError: for a bad number, e-mail, blank or over-long field, before sending.
+        """
+        return self._portal.run(
+            self._service.upsert(
+                phone_number=phone_number,
+                first_name=first_name,
+                last_name=last_name,
+                company_name=company_name,
+                information=information,
+                email=email,
+                phone_label=phone_label,
+                email_label=email_label,
+            )
+        )
 
 
 class DialerCampaigns:
