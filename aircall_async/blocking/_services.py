@@ -76,12 +76,14 @@ class A2PCampaignAssociations:
     def __repr__(self) -> str:
         return "<blocking A2PCampaignAssociations>"
 
-    def list(self, *, per_page: int = 50) -> BlockingPaginator[A2PCampaignAssociation]:
+    def list(
+        self, *, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[A2PCampaignAssociation]:
         """Every association of the company (``GET /v1/a2p_campaign_associations``).
 
-        Raises ValueError for a bad ``per_page``.
+        Raises ValueError for a bad ``per_page``/``limit``.
         """
-        return BlockingPaginator(self._portal, self._service.list(per_page=per_page))
+        return BlockingPaginator(self._portal, self._service.list(per_page=per_page, limit=limit))
 
     def get(self, association_id: int) -> A2PCampaignAssociation:
         """One association (``GET /v1/a2p_campaign_associations/:id``); NotFoundError if none."""
@@ -141,6 +143,7 @@ class Calls:
         fetch_contact: bool | None = None,
         fetch_short_urls: bool | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Call]:
         """Every Call, optionally started in ``(from_, to]`` (``GET /v1/calls``).
 
@@ -160,6 +163,7 @@ class Calls:
                 fetch_contact=fetch_contact,
                 fetch_short_urls=fetch_short_urls,
                 per_page=per_page,
+                limit=limit,
             ),
         )
 
@@ -193,13 +197,14 @@ class Calls:
         fetch_contact: bool | None = None,
         fetch_short_urls: bool | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Call]:
         """The Calls matching every filter given (``GET /v1/calls/search``).
 
         ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``);
         ``fetch_contact``/``fetch_short_urls`` as for :meth:`list`.
         Raises ValueError for a naive datetime, a blank ``phone_number`` or a bad
-        ``order``/``direction``/``user_id``/``tags``/``per_page``.
+        ``order``/``direction``/``user_id``/``tags``/``per_page``/``limit``.
         """
         return BlockingPaginator(
             self._portal,
@@ -214,6 +219,7 @@ class Calls:
                 fetch_contact=fetch_contact,
                 fetch_short_urls=fetch_short_urls,
                 per_page=per_page,
+                limit=limit,
             ),
         )
 
@@ -365,17 +371,18 @@ class Contacts:
         order: Order | None = None,
         order_by: OrderBy | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Contact]:
         """Every shared Contact, optionally created in ``[from_, to]`` (``GET /v1/contacts``).
 
         ``order`` applies to ``order_by`` (created_at by default). Past the 10,000-item cap
         the paginator continues by creation time when ordered by it. Raises ValueError for
-        a naive datetime or a bad ``order``/``order_by``/``per_page``.
+        a naive datetime or a bad ``order``/``order_by``/``per_page``/``limit``.
         """
         return BlockingPaginator(
             self._portal,
             self._service.list(
-                from_=from_, to=to, order=order, order_by=order_by, per_page=per_page
+                from_=from_, to=to, order=order, order_by=order_by, per_page=per_page, limit=limit
             ),
         )
 
@@ -389,12 +396,13 @@ class Contacts:
         phone_number: str | None = None,
         email: str | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Contact]:
         """The shared Contacts matching ``phone_number`` and/or ``email``
         (``GET /v1/contacts/search``).
 
         Raises ValueError for a naive datetime, a blank ``phone_number``/``email`` or a bad
-        ``order``/``order_by``/``per_page``.
+        ``order``/``order_by``/``per_page``/``limit``.
         """
         return BlockingPaginator(
             self._portal,
@@ -406,6 +414,7 @@ class Contacts:
                 phone_number=phone_number,
                 email=email,
                 per_page=per_page,
+                limit=limit,
             ),
         )
 
@@ -717,13 +726,15 @@ class Numbers:
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Number]:
         """Every Number, optionally created in ``[from_, to]`` (``GET /v1/numbers``).
 
-        Raises ValueError for a naive datetime, a bad ``order`` or ``per_page``.
+        Raises ValueError for a naive datetime, a bad ``order`` or ``per_page``/``limit``.
         """
         return BlockingPaginator(
-            self._portal, self._service.list(from_=from_, to=to, order=order, per_page=per_page)
+            self._portal,
+            self._service.list(from_=from_, to=to, order=order, per_page=per_page, limit=limit),
         )
 
     def get(self, number_id: int) -> Number:
@@ -780,9 +791,9 @@ class Tags:
     def __repr__(self) -> str:
         return "<blocking Tags>"
 
-    def list(self, *, per_page: int = 50) -> BlockingPaginator[Tag]:
-        """Every Tag (``GET /v1/tags``). Raises ValueError for a bad ``per_page``."""
-        return BlockingPaginator(self._portal, self._service.list(per_page=per_page))
+    def list(self, *, per_page: int = 50, limit: int | None = None) -> BlockingPaginator[Tag]:
+        """Every Tag (``GET /v1/tags``). Raises ValueError for a bad ``per_page``/``limit``."""
+        return BlockingPaginator(self._portal, self._service.list(per_page=per_page, limit=limit))
 
     def get(self, tag_id: int) -> Tag:
         """One Tag (``GET /v1/tags/:id``); NotFoundError if unknown."""
@@ -827,13 +838,17 @@ class Teams:
     def __repr__(self) -> str:
         return "<blocking Teams>"
 
-    def list(self, *, order: Order | None = None, per_page: int = 50) -> BlockingPaginator[Team]:
+    def list(
+        self, *, order: Order | None = None, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[Team]:
         """Every Team, ordered by creation time (``GET /v1/teams``).
 
-        Raises ValueError for a bad ``order`` or ``per_page``; iterating raises
+        Raises ValueError for a bad ``order`` or ``per_page``/``limit``; iterating raises
         ForbiddenError for bad credentials.
         """
-        return BlockingPaginator(self._portal, self._service.list(order=order, per_page=per_page))
+        return BlockingPaginator(
+            self._portal, self._service.list(order=order, per_page=per_page, limit=limit)
+        )
 
     def get(self, team_id: int) -> Team:
         """One Team with its Users (``GET /v1/teams/:id``); NotFoundError when unknown."""
@@ -892,6 +907,7 @@ class Users:
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[User]:
         """Every User, optionally created in ``[from_, to]``, ordered by creation time.
 
@@ -899,7 +915,8 @@ class Users:
         ``per_page``; iterating raises the client's errors.
         """
         return BlockingPaginator(
-            self._portal, self._service.list(from_=from_, to=to, order=order, per_page=per_page)
+            self._portal,
+            self._service.list(from_=from_, to=to, order=order, per_page=per_page, limit=limit),
         )
 
     def get(self, user_id: int) -> User:
@@ -977,15 +994,18 @@ class Users:
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[UserAvailability]:
         """The detailed availability of every User (``GET /v1/users/availabilities``).
 
         Yields :class:`UserAvailability` (``id`` and ``availability``). Raises ValueError
-        for a naive datetime, a bad ``order`` or ``per_page``.
+        for a naive datetime, a bad ``order`` or ``per_page``/``limit``.
         """
         return BlockingPaginator(
             self._portal,
-            self._service.availabilities(from_=from_, to=to, order=order, per_page=per_page),
+            self._service.availabilities(
+                from_=from_, to=to, order=order, per_page=per_page, limit=limit
+            ),
         )
 
     def availability(self, user_id: int) -> UserAvailability:
@@ -1030,12 +1050,16 @@ class Webhooks:
     def __repr__(self) -> str:
         return "<blocking Webhooks>"
 
-    def list(self, *, order: Order | None = None, per_page: int = 50) -> BlockingPaginator[Webhook]:
+    def list(
+        self, *, order: Order | None = None, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[Webhook]:
         """Every Webhook, ordered by creation time (``GET /v1/webhooks``).
 
-        Raises ValueError for a bad ``order`` or ``per_page``.
+        Raises ValueError for a bad ``order`` or ``per_page``/``limit``.
         """
-        return BlockingPaginator(self._portal, self._service.list(order=order, per_page=per_page))
+        return BlockingPaginator(
+            self._portal, self._service.list(order=order, per_page=per_page, limit=limit)
+        )
 
     def get(self, webhook_id: str | int) -> Webhook:
         """One Webhook by ``webhook_id`` (or legacy ``id``) (``GET /v1/webhooks/:id``).
