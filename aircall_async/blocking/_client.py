@@ -8,10 +8,11 @@ from typing import Any, TypeVar, overload
 
 from yarl import URL
 
+from .._transport import DEFAULT_MAX_BODY_SIZE
 from ..client import DEFAULT_BASE_URL
 from ..client import AircallClient as AsyncAircallClient
 from ..pagination import MAX_PER_PAGE
-from ..ratelimit import RateLimit, RateLimitStatus
+from ..ratelimit import RateLimit, RateLimitStatus, Throttle
 from ..retry import Backoff
 from ._paginator import BlockingPaginator
 from ._portal import Portal
@@ -48,10 +49,11 @@ class AircallClient(BlockingServices):
         api_token: str | None = None,
         access_token: str | None = None,
         base_url: str | URL = DEFAULT_BASE_URL,
-        rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value
+        rate_limit: RateLimit | Throttle | None = RateLimit(),  # noqa: B008 - frozen value
         max_retries: int = 5,
         timeout: float = 30.0,
         backoff: Backoff = Backoff(),  # noqa: B008 - frozen value
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
         def build() -> AsyncAircallClient:
             return AsyncAircallClient(
@@ -63,6 +65,7 @@ class AircallClient(BlockingServices):
                 max_retries=max_retries,
                 timeout=timeout,
                 backoff=backoff,
+                max_body_size=max_body_size,
             )
 
         portal = Portal()
@@ -103,8 +106,8 @@ class AircallClient(BlockingServices):
         return self._async.base_url
 
     @property
-    def rate_limit(self) -> RateLimit | None:
-        """The configured client-side budget (``None`` when pacing is off)."""
+    def rate_limit(self) -> RateLimit | Throttle | None:
+        """The configured client-side pacing: a budget, a throttle, or ``None`` (off)."""
         return self._async.rate_limit
 
     @property
@@ -144,6 +147,8 @@ class AircallClient(BlockingServices):
         per_page: int = ...,
         transform: None = ...,
         concurrency: int = ...,
+        continue_by: str | None = ...,
+        limit: int | None = ...,
     ) -> BlockingPaginator[dict[str, Any]]: ...
 
     @overload
@@ -156,6 +161,8 @@ class AircallClient(BlockingServices):
         per_page: int = ...,
         transform: Callable[[dict[str, Any]], T],
         concurrency: int = ...,
+        continue_by: str | None = ...,
+        limit: int | None = ...,
     ) -> BlockingPaginator[T]: ...
 
     def paginate(
@@ -167,11 +174,14 @@ class AircallClient(BlockingServices):
         per_page: int = MAX_PER_PAGE,
         transform: Callable[[dict[str, Any]], Any] | None = None,
         concurrency: int = 4,
+        continue_by: str | None = None,
+        limit: int | None = None,
     ) -> BlockingPaginator[Any]:
         """A :class:`BlockingPaginator` over a list endpoint (see the async ``paginate``).
 
         Raises:
-            ValueError: for ``per_page`` outside 1..50, or ``page``/``per_page`` in params.
+            ValueError: for ``per_page`` outside 1..50, a bad ``limit``, or
+                ``page``/``per_page`` in params.
         """
         paginator = self._async.paginate(
             path,
@@ -180,5 +190,7 @@ class AircallClient(BlockingServices):
             per_page=per_page,
             transform=transform,
             concurrency=concurrency,
+            continue_by=continue_by,
+            limit=limit,
         )
         return BlockingPaginator(self._portal, paginator)

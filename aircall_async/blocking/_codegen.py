@@ -175,6 +175,9 @@ def _need(
     annotation: str, needs: set[tuple[str, str]], origin: dict[str, str], function: Any
 ) -> None:
     for name in _names_in(annotation):
+        if name == "builtins":  # ``builtins.list[...]`` in a class that defines ``list``
+            needs.add(("builtins", ""))
+            continue
         if name in {"Paginator", "None"} or hasattr(builtins, name):
             continue
         if name not in origin:
@@ -225,6 +228,9 @@ def generate() -> str:
     lines = [f"from {module} import {name}" for module, name in sorted(runtime)]
     lines.append("if TYPE_CHECKING:")
     for module, name in sorted(needs - runtime):
+        if not name:
+            lines.append(f"    import {module}")
+            continue
         alias = f" as _Async{name}" if (module, name) in aliases else ""
         lines.append(f"    from {module} import {name}{alias}")
     mixin = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from ..pagination import Page, Paginator
@@ -51,15 +51,11 @@ class BlockingPaginator(Generic[T]):
 
     def first(self) -> T | None:
         """The first item of the listing (one request), or ``None`` when it is empty."""
-        for page in self.pages():
-            if page.items:
-                return page.items[0]
-            return None
-        return None
+        return self._portal.run(self._paginator.first())
 
     def pages(self) -> Iterator[Page[T]]:
         """Iterate over the pages of the listing, in order."""
-        stream: AsyncIterator[Page[T]] = self._portal.call(self._paginator.pages)
+        stream = self._portal.call(self._paginator.pages)
         try:
             while True:
                 try:
@@ -67,9 +63,8 @@ class BlockingPaginator(Generic[T]):
                 except StopAsyncIteration:
                     return
         finally:
-            close = getattr(stream, "aclose", None)
-            if close is not None and not self._portal.closed:
-                self._portal.run(close())
+            if not self._portal.closed:
+                self._portal.run(stream.aclose())
 
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():

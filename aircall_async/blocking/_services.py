@@ -15,25 +15,39 @@ from ._paginator import BlockingPaginator
 from ._portal import Portal
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    import builtins
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
+    from datetime import date
+    from os import PathLike
+    from pathlib import Path
     from typing import Any, Literal
 
     from aircall_async.client import AircallClient as _AsyncAircallClient
     from aircall_async.models import (
         A2PCampaignAssociation,
+        AnalyticsExport,
         Call,
+        CallEvaluations,
         Company,
         Contact,
+        ConversationIntelligence,
+        CustomSummaryResult,
         DialerCampaign,
         DialerPhoneNumber,
         DispatchingStrategy,
         EmailDetail,
+        GroupMessage,
         InsightCardLineBase,
         Integration,
+        Message,
+        MessagingConfiguration,
         Number,
         NumberAvailabilityStatus,
         NumberMessages,
+        OutboundCallRequest,
         PhoneDetail,
+        PredictedCsat,
+        SmsTemplate,
         Tag,
         Team,
         User,
@@ -41,22 +55,29 @@ if TYPE_CHECKING:
         UserAvailabilityStatus,
         UserRole,
         Webhook,
+        WhatsAppLineStatus,
+        WhatsAppTemplatePage,
     )
     from aircall_async.resources._base import Order, Timestamp
     from aircall_async.resources.a2p_campaign_associations import (
         A2PCampaignAssociations as _AsyncA2PCampaignAssociations,
     )
+    from aircall_async.resources.ai_voice_agents import AIVoiceAgents as _AsyncAIVoiceAgents
+    from aircall_async.resources.analytics import Analytics as _AsyncAnalytics
     from aircall_async.resources.calls import Calls as _AsyncCalls
     from aircall_async.resources.company import CompanyService as _AsyncCompanyService
     from aircall_async.resources.contacts import Contacts as _AsyncContacts
-    from aircall_async.resources.contacts import OrderBy
+    from aircall_async.resources.contacts import OrderBy, UpsertResult
+    from aircall_async.resources.conversation_intelligence import TranscriptionMode
     from aircall_async.resources.dialer_campaigns import DialerCampaigns as _AsyncDialerCampaigns
     from aircall_async.resources.integrations import Integrations as _AsyncIntegrations
+    from aircall_async.resources.messages import Messages as _AsyncMessages
     from aircall_async.resources.numbers import Numbers as _AsyncNumbers
     from aircall_async.resources.numbers import _Unset
     from aircall_async.resources.tags import Tags as _AsyncTags
     from aircall_async.resources.teams import Teams as _AsyncTeams
     from aircall_async.resources.users import Users as _AsyncUsers
+    from aircall_async.resources.users import UsersApiVersion
     from aircall_async.resources.webhooks import Webhooks as _AsyncWebhooks
 
 
@@ -75,12 +96,14 @@ class A2PCampaignAssociations:
     def __repr__(self) -> str:
         return "<blocking A2PCampaignAssociations>"
 
-    def list(self, *, per_page: int = 50) -> BlockingPaginator[A2PCampaignAssociation]:
+    def list(
+        self, *, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[A2PCampaignAssociation]:
         """Every association of the company (``GET /v1/a2p_campaign_associations``).
 
-        Raises ValueError for a bad ``per_page``.
+        Raises ValueError for a bad ``per_page``/``limit``.
         """
-        return BlockingPaginator(self._portal, self._service.list(per_page=per_page))
+        return BlockingPaginator(self._portal, self._service.list(per_page=per_page, limit=limit))
 
     def get(self, association_id: int) -> A2PCampaignAssociation:
         """One association (``GET /v1/a2p_campaign_associations/:id``); NotFoundError if none."""
@@ -116,6 +139,160 @@ class A2PCampaignAssociations:
         return self._portal.run(self._service.delete(association_id))
 
 
+class AIVoiceAgents:
+    """Blocking twin of this async service:
+
+    ``client.ai_voice_agents``: outbound calls placed by AI Voice Agents.
+    """
+
+    __slots__ = ("_portal", "_service")
+
+    def __init__(self, portal: Portal, service: _AsyncAIVoiceAgents) -> None:
+        self._portal = portal
+        self._service = service
+
+    def __repr__(self) -> str:
+        return "<blocking AIVoiceAgents>"
+
+    def start_outbound_call(
+        self,
+        agent_id: str,
+        *,
+        contact_phone: str,
+        idempotency_key: str,
+        context: Mapping[str, Any] | None = None,
+        expiration_seconds: int | None = None,
+    ) -> OutboundCallRequest:
+        """Queue a call from an Outbound Voice Agent to ``contact_phone``
+        (``POST /v1/outbound-calls/agents/:agent_id``, answered 202 with status PENDING).
+
+        ``idempotency_key`` makes a retry safe (reusing one is a 409); ``context`` fills the
+        agent's ``{{variable}}`` placeholders; ``expiration_seconds`` (60 to 86,400) is how
+        long to keep trying while the concurrency limit is reached.
+
+        Raises ValueError for a bad ``agent_id``, a ``contact_phone`` not in E.164, a blank
+        ``idempotency_key``, a ``context`` that is not a dict or an out-of-range
+        ``expiration_seconds``, before sending; ConflictError for a reused key.
+        """
+        return self._portal.run(
+            self._service.start_outbound_call(
+                agent_id,
+                contact_phone=contact_phone,
+                idempotency_key=idempotency_key,
+                context=context,
+                expiration_seconds=expiration_seconds,
+            )
+        )
+
+
+class Analytics:
+    """Blocking twin of this async service:
+
+    ``client.analytics``: Analytics report exports (the Analytics+ entitlement).
+    """
+
+    __slots__ = ("_portal", "_service")
+
+    def __init__(self, portal: Portal, service: _AsyncAnalytics) -> None:
+        self._portal = portal
+        self._service = service
+
+    def __repr__(self) -> str:
+        return "<blocking Analytics>"
+
+    def create_export(
+        self,
+        report_name: str,
+        *,
+        timezone: str,
+        relative_range: str | None = None,
+        from_date: date | str | None = None,
+        to_date: date | str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+        export_options: Mapping[str, Any] | None = None,
+    ) -> AnalyticsExport:
+        """Start an export (``POST /v1/analytics/report/export``); it begins PENDING.
+
+        ``report_name`` is one of :data:`~aircall_async.models.REPORT_NAMES`; the window is
+        ``relative_range`` (one of :data:`~aircall_async.models.RELATIVE_DATE_RANGES`) or
+        ``from_date``/``to_date``; ``timezone`` (IANA) resolves it. ``filters`` merge into
+        the filter object (``userIDs``, ``teamIDs``...), ``options`` and ``export_options``
+        go as ``options``/``exportOptions``.
+
+        Raises ValueError for an unknown report, not exactly one window, a bad date, a
+        blank timezone, before sending; ForbiddenError without Analytics+.
+        """
+        return self._portal.run(
+            self._service.create_export(
+                report_name,
+                timezone=timezone,
+                relative_range=relative_range,
+                from_date=from_date,
+                to_date=to_date,
+                filters=filters,
+                options=options,
+                export_options=export_options,
+            )
+        )
+
+    def get_export(self, export_id: str) -> AnalyticsExport:
+        """The current state of an export (``GET /v1/analytics/report/export/:id``); a
+        fresh ``downloadUrl`` each time once COMPLETED.
+
+        Raises ValueError for a blank id; NotFoundError for an unknown export.
+        """
+        return self._portal.run(self._service.get_export(export_id))
+
+    def wait_export(
+        self,
+        export_id: str,
+        *,
+        timeout: float,
+        interval: float = 60.0,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+    ) -> str:
+        """Poll an export every ``interval`` seconds until it is done; returns its
+        download URL. Never waits past ``timeout`` seconds: the last poll is at the
+        deadline.
+
+        Raises ValueError for a bad id, ``timeout`` or ``interval``; ExportFailedError when
+        it failed; ExportTimeoutError when still pending at the deadline; AircallError when
+        a completed export has no download URL; the client's errors otherwise. ``clock``
+        and ``sleep`` default to :func:`time.monotonic` and :func:`asyncio.sleep`.
+        """
+        return self._portal.run(
+            self._service.wait_export(
+                export_id, timeout=timeout, interval=interval, clock=clock, sleep=sleep
+            )
+        )
+
+    def download_export(
+        self,
+        export_id: str,
+        path: str | PathLike[str],
+        *,
+        timeout: float,
+        interval: float = 60.0,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+    ) -> Path:
+        """Wait for an export (:meth:`wait_export`) and stream its file to ``path``.
+
+        The file is written next to ``path`` and renamed into place once complete, so
+        ``path`` never holds a partial download. Returns ``path``.
+
+        Raises what :meth:`wait_export` raises; ValueError for a download URL that is not
+        https (off loopback); APIError for a failed download; OSError for the file.
+        """
+        return self._portal.run(
+            self._service.download_export(
+                export_id, path, timeout=timeout, interval=interval, clock=clock, sleep=sleep
+            )
+        )
+
+
 class Calls:
     """Blocking twin of this async service:
 
@@ -138,24 +315,48 @@ class Calls:
         to: Timestamp | None = None,
         order: Order | None = None,
         fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Call]:
-        """Every Call, optionally started in ``[from_, to]`` (``GET /v1/calls``).
+        """Every Call, optionally started in ``(from_, to]`` (``GET /v1/calls``).
 
-        Past the API's 10,000-item cap the paginator continues by creation time.
-        ``fetch_contact=True`` adds the Contact to each Call. Raises ValueError for a naive
-        datetime, a bad ``order`` or ``per_page``.
+        The service excludes a Call started exactly at ``from_`` (captured behaviour, see
+        docs/SOURCES.md). Past the API's 10,000-item cap the paginator continues by
+        creation time. ``fetch_contact=True`` adds the Contact to each Call,
+        ``fetch_short_urls=True`` fills ``recording_short_url``/``voicemail_short_url``
+        (null otherwise). Raises ValueError for a naive datetime, a bad ``order`` or
+        ``per_page``.
         """
         return BlockingPaginator(
             self._portal,
             self._service.list(
-                from_=from_, to=to, order=order, fetch_contact=fetch_contact, per_page=per_page
+                from_=from_,
+                to=to,
+                order=order,
+                fetch_contact=fetch_contact,
+                fetch_short_urls=fetch_short_urls,
+                per_page=per_page,
+                limit=limit,
             ),
         )
 
-    def get(self, call_id: int, *, fetch_contact: bool | None = None) -> Call:
-        """One Call with its participants (``GET /v1/calls/:id``); NotFoundError if unknown."""
-        return self._portal.run(self._service.get(call_id, fetch_contact=fetch_contact))
+    def get(
+        self,
+        call_id: int,
+        *,
+        fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
+    ) -> Call:
+        """One Call with its participants (``GET /v1/calls/:id``); NotFoundError if unknown.
+
+        ``fetch_contact``/``fetch_short_urls`` as for :meth:`list`.
+        """
+        return self._portal.run(
+            self._service.get(
+                call_id, fetch_contact=fetch_contact, fetch_short_urls=fetch_short_urls
+            )
+        )
 
     def search(
         self,
@@ -168,13 +369,16 @@ class Calls:
         phone_number: str | None = None,
         tags: Sequence[int] | None = None,
         fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Call]:
         """The Calls matching every filter given (``GET /v1/calls/search``).
 
-        ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``).
+        ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``);
+        ``fetch_contact``/``fetch_short_urls`` as for :meth:`list`.
         Raises ValueError for a naive datetime, a blank ``phone_number`` or a bad
-        ``order``/``direction``/``user_id``/``tags``/``per_page``.
+        ``order``/``direction``/``user_id``/``tags``/``per_page``/``limit``.
         """
         return BlockingPaginator(
             self._portal,
@@ -187,7 +391,9 @@ class Calls:
                 phone_number=phone_number,
                 tags=tags,
                 fetch_contact=fetch_contact,
+                fetch_short_urls=fetch_short_urls,
                 per_page=per_page,
+                limit=limit,
             ),
         )
 
@@ -292,6 +498,82 @@ class Calls:
         """
         return self._portal.run(self._service.insight_cards(call_id, contents=contents))
 
+    def transcription(
+        self, call_id: int, *, mode: TranscriptionMode | None = None
+    ) -> ConversationIntelligence:
+        """The transcription of a call (``GET /v1/calls/:id/transcription``); ``mode``
+        ``"realtime"`` gives the one made for the agent during the call. Its sentences
+        are ``.utterances``.
+
+        Raises ValueError for a bad id or ``mode``; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.transcription(call_id, mode=mode))
+
+    def summary(self, call_id: int) -> ConversationIntelligence:
+        """The AI summary of a call (``GET /v1/calls/:id/summary``); text in ``content``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.summary(call_id))
+
+    def sentiments(self, call_id: int) -> ConversationIntelligence:
+        """The sentiment of each participant (``GET /v1/calls/:id/sentiments``), in
+        ``participants[].value``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.sentiments(call_id))
+
+    def topics(self, call_id: int) -> ConversationIntelligence:
+        """The topics of a call (``GET /v1/calls/:id/topics``); a list in ``content``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.topics(call_id))
+
+    def action_items(self, call_id: int) -> ConversationIntelligence:
+        """The action items of a call (``GET /v1/calls/:id/action_items``).
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.action_items(call_id))
+
+    def evaluations(self, call_id: int) -> CallEvaluations:
+        """The evaluations of a call (``GET /v1/calls/:id/evaluations``); no schema is
+        published, so the answer is in ``.raw``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.evaluations(call_id))
+
+    def playbook_result(
+        self, call_id: int, *, fetch_playbook: bool | None = None
+    ) -> ConversationIntelligence:
+        """The playbook result of a call (``GET /v1/calls/:id/playbook_result``):
+        ``adherence_score``, ``playbook_result_topics``, and ``playbook`` when
+        ``fetch_playbook``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(
+            self._service.playbook_result(call_id, fetch_playbook=fetch_playbook)
+        )
+
+    def custom_summary_result(self, call_id: int) -> CustomSummaryResult:
+        """The custom summary result of a call (``GET /v1/calls/:id/custom_summary_result``).
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.custom_summary_result(call_id))
+
+    def predicted_csat(self, call_id: int) -> PredictedCsat:
+        """The predicted customer satisfaction of a call and its drivers
+        (``GET /v1/calls/:id/predicted_csat``).
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.predicted_csat(call_id))
+
 
 class CompanyService:
     """Blocking twin of this async service:
@@ -339,17 +621,18 @@ class Contacts:
         order: Order | None = None,
         order_by: OrderBy | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Contact]:
         """Every shared Contact, optionally created in ``[from_, to]`` (``GET /v1/contacts``).
 
         ``order`` applies to ``order_by`` (created_at by default). Past the 10,000-item cap
         the paginator continues by creation time when ordered by it. Raises ValueError for
-        a naive datetime or a bad ``order``/``order_by``/``per_page``.
+        a naive datetime or a bad ``order``/``order_by``/``per_page``/``limit``.
         """
         return BlockingPaginator(
             self._portal,
             self._service.list(
-                from_=from_, to=to, order=order, order_by=order_by, per_page=per_page
+                from_=from_, to=to, order=order, order_by=order_by, per_page=per_page, limit=limit
             ),
         )
 
@@ -363,12 +646,13 @@ class Contacts:
         phone_number: str | None = None,
         email: str | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Contact]:
         """The shared Contacts matching ``phone_number`` and/or ``email``
         (``GET /v1/contacts/search``).
 
         Raises ValueError for a naive datetime, a blank ``phone_number``/``email`` or a bad
-        ``order``/``order_by``/``per_page``.
+        ``order``/``order_by``/``per_page``/``limit``.
         """
         return BlockingPaginator(
             self._portal,
@@ -380,6 +664,7 @@ class Contacts:
                 phone_number=phone_number,
                 email=email,
                 per_page=per_page,
+                limit=limit,
             ),
         )
 
@@ -506,6 +791,58 @@ class Contacts:
         """
         return self._portal.run(self._service.delete_email(contact_id, email_id))
 
+    def find_by_phone(self, phone_number: str) -> builtins.list[Contact]:
+        """The shared Contacts that have ``phone_number`` (``GET /v1/contacts/search``).
+
+        The number is normalized (:func:`normalize_phone`) before the search, and only the
+        Contacts holding that very number are returned. Raises ValueError for a number
+        that is not E.164 once separators are removed, before sending.
+        """
+        return self._portal.run(self._service.find_by_phone(phone_number))
+
+    def find_by_email(self, email: str) -> builtins.list[Contact]:
+        """The shared Contacts that have the e-mail ``email``, compared without regard to
+        case (``GET /v1/contacts/search``). Raises ValueError for a malformed address.
+        """
+        return self._portal.run(self._service.find_by_email(email))
+
+    def upsert(
+        self,
+        *,
+        phone_number: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        company_name: str | None = None,
+        information: str | None = None,
+        email: str | None = None,
+        phone_label: str = "Work",
+        email_label: str = "Work",
+    ) -> UpsertResult:
+        """Create the Contact with ``phone_number``, or update the one that has it.
+
+        One search by phone number (:meth:`find_by_phone`); when one Contact matches, only
+        the given fields that differ are sent (none: no request), and ``email`` is added
+        when the Contact lacks it; when none matches, the Contact is created. ``None``
+        leaves a field as it is. Not atomic: two upserts of one new number at the same
+        time can both create it (Aircall has no unique constraint), so run one per number.
+
+        Raises:
+            AmbiguousMatchError: when several Contacts have the number (``ids`` lists them).
+            ValueError: for a bad number, e-mail, blank or over-long field, before sending.
+        """
+        return self._portal.run(
+            self._service.upsert(
+                phone_number=phone_number,
+                first_name=first_name,
+                last_name=last_name,
+                company_name=company_name,
+                information=information,
+                email=email,
+                phone_label=phone_label,
+                email_label=email_label,
+            )
+        )
+
 
 class DialerCampaigns:
     """Blocking twin of this async service:
@@ -617,6 +954,202 @@ class Integrations:
         return self._portal.run(self._service.disable())
 
 
+class Messages:
+    """Blocking twin of this async service:
+
+    ``client.messages``: send SMS/MMS/WhatsApp messages and read templates and status.
+    """
+
+    __slots__ = ("_portal", "_service")
+
+    def __init__(self, portal: Portal, service: _AsyncMessages) -> None:
+        self._portal = portal
+        self._service = service
+
+    def __repr__(self) -> str:
+        return "<blocking Messages>"
+
+    def create_configuration(
+        self, number_id: int, *, callback_url: str, type: str
+    ) -> MessagingConfiguration:
+        """Register a Number for sending outside the inbox
+        (``POST /v1/numbers/:id/messages/configuration``), needed by
+        :meth:`send_skipping_inbox`.
+
+        Raises ValueError for a bad id, a ``callback_url`` that is not https or a blank
+        ``type``, before sending; NotFoundError for an unknown Number.
+        """
+        return self._portal.run(
+            self._service.create_configuration(number_id, callback_url=callback_url, type=type)
+        )
+
+    def get_configuration(self, number_id: int) -> MessagingConfiguration:
+        """The messaging configuration of a Number
+        (``GET /v1/numbers/:id/messages/configuration``).
+
+        Raises ValueError for a bad id; NotFoundError when there is none.
+        """
+        return self._portal.run(self._service.get_configuration(number_id))
+
+    def delete_configuration(self, number_id: int) -> None:
+        """Remove the messaging configuration of a Number
+        (``DELETE /v1/numbers/:id/messages/configuration``).
+
+        Raises ValueError for a bad id; NotFoundError when there is none.
+        """
+        return self._portal.run(self._service.delete_configuration(number_id))
+
+    def send_in_conversation(
+        self,
+        number_id: int,
+        *,
+        to: str,
+        body: str,
+        media_urls: Sequence[str] | None = None,
+        agent_id: int | None = None,
+    ) -> Message:
+        """Send an SMS/MMS that agents see in their Aircall inbox and can answer
+        (``POST /v1/numbers/:id/messages/native/send``).
+
+        Raises ValueError for a ``to`` not in E.164, a blank or too long ``body``, media
+        URLs that are not https, a bad id, before sending; the API's errors otherwise.
+        """
+        return self._portal.run(
+            self._service.send_in_conversation(
+                number_id, to=to, body=body, media_urls=media_urls, agent_id=agent_id
+            )
+        )
+
+    def send_skipping_inbox(
+        self, number_id: int, *, to: str, body: str, media_urls: Sequence[str] | None = None
+    ) -> Message:
+        """Send an SMS/MMS that does not appear in the inbox, for automated traffic
+        (``POST /v1/numbers/:id/messages/send``); the Number needs a configuration
+        (:meth:`create_configuration`).
+
+        Raises ValueError like :meth:`send_in_conversation`; the API's errors otherwise.
+        """
+        return self._portal.run(
+            self._service.send_skipping_inbox(number_id, to=to, body=body, media_urls=media_urls)
+        )
+
+    def send_group_in_conversation(
+        self, number_id: int, *, participants: Sequence[str], body: str, agent_id: int | None = None
+    ) -> GroupMessage:
+        """Send a group message stored in the group conversation
+        (``POST /v1/numbers/:id/messages/group/native/send``).
+
+        Raises ValueError for participants that are not E.164 numbers (or none), a blank
+        or too long ``body``, a bad id, before sending.
+        """
+        return self._portal.run(
+            self._service.send_group_in_conversation(
+                number_id, participants=participants, body=body, agent_id=agent_id
+            )
+        )
+
+    def send_group_skipping_inbox(
+        self,
+        number_id: int,
+        *,
+        participants: Sequence[str],
+        body: str | None = None,
+        media_urls: Sequence[str] | None = None,
+    ) -> GroupMessage:
+        """Send a group message outside the inbox, text or media but not both
+        (``POST /v1/numbers/:id/messages/group/send``).
+
+        Raises ValueError for bad participants, neither or both of ``body`` and
+        ``media_urls``, a bad body or URL, before sending.
+        """
+        return self._portal.run(
+            self._service.send_group_skipping_inbox(
+                number_id, participants=participants, body=body, media_urls=media_urls
+            )
+        )
+
+    def send_whatsapp_in_conversation(
+        self,
+        number_id: int,
+        *,
+        to: str,
+        text: str | None = None,
+        template_params: Mapping[str, Any] | None = None,
+    ) -> Message:
+        """Send a WhatsApp message into the agent conversation
+        (``POST /v1/messages/send/whatsapp/native``; the number goes as ``lineId``, the
+        recipient as ``externalNumber``).
+
+        Raises ValueError for neither or both of ``text`` and ``template_params``, a
+        ``to`` not in E.164, a text over 4,096 characters, a bad id, before sending.
+        """
+        return self._portal.run(
+            self._service.send_whatsapp_in_conversation(
+                number_id, to=to, text=text, template_params=template_params
+            )
+        )
+
+    def send_whatsapp_skipping_inbox(
+        self,
+        number_id: int,
+        *,
+        to: str,
+        text: str | None = None,
+        template_params: Mapping[str, Any] | None = None,
+    ) -> Message:
+        """Send a WhatsApp message outside the inbox (``POST /v1/messages/whatsapp/send``;
+        the number goes as ``lineId``, the recipient as ``to``).
+
+        Raises ValueError like :meth:`send_whatsapp_in_conversation`.
+        """
+        return self._portal.run(
+            self._service.send_whatsapp_skipping_inbox(
+                number_id, to=to, text=text, template_params=template_params
+            )
+        )
+
+    def sms_templates(
+        self, *, search: str | None = None, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[SmsTemplate]:
+        """The company's SMS templates (``GET /v1/sms/templates``), optionally those whose
+        name or body matches ``search``, at most ``limit`` of them.
+
+        Raises ValueError for a blank ``search`` or a bad ``per_page``/``limit``.
+        """
+        return BlockingPaginator(
+            self._portal, self._service.sms_templates(search=search, per_page=per_page, limit=limit)
+        )
+
+    def whatsapp_templates(
+        self,
+        number_id: int,
+        *,
+        status: str | None = None,
+        category: str | None = None,
+        token: str | None = None,
+        limit: int | None = None,
+        sort: str | None = None,
+    ) -> WhatsAppTemplatePage:
+        """One page of a Number's WhatsApp templates (``GET /v1/numbers/:id/templates``);
+        pass the page's ``next_token`` as ``token`` for the next one.
+
+        Raises ValueError for a bad id, a blank filter or a ``limit`` below 1.
+        """
+        return self._portal.run(
+            self._service.whatsapp_templates(
+                number_id, status=status, category=category, token=token, limit=limit, sort=sort
+            )
+        )
+
+    def whatsapp_status(self, number_id: int) -> WhatsAppLineStatus:
+        """The WhatsApp registration and health of a Number
+        (``GET /v1/numbers/:id/whatsapp_status``).
+
+        Raises ValueError for a bad id; NotFoundError for an unknown Number.
+        """
+        return self._portal.run(self._service.whatsapp_status(number_id))
+
+
 class Numbers:
     """Blocking twin of this async service:
 
@@ -639,13 +1172,15 @@ class Numbers:
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[Number]:
         """Every Number, optionally created in ``[from_, to]`` (``GET /v1/numbers``).
 
-        Raises ValueError for a naive datetime, a bad ``order`` or ``per_page``.
+        Raises ValueError for a naive datetime, a bad ``order`` or ``per_page``/``limit``.
         """
         return BlockingPaginator(
-            self._portal, self._service.list(from_=from_, to=to, order=order, per_page=per_page)
+            self._portal,
+            self._service.list(from_=from_, to=to, order=order, per_page=per_page, limit=limit),
         )
 
     def get(self, number_id: int) -> Number:
@@ -702,9 +1237,9 @@ class Tags:
     def __repr__(self) -> str:
         return "<blocking Tags>"
 
-    def list(self, *, per_page: int = 50) -> BlockingPaginator[Tag]:
-        """Every Tag (``GET /v1/tags``). Raises ValueError for a bad ``per_page``."""
-        return BlockingPaginator(self._portal, self._service.list(per_page=per_page))
+    def list(self, *, per_page: int = 50, limit: int | None = None) -> BlockingPaginator[Tag]:
+        """Every Tag (``GET /v1/tags``). Raises ValueError for a bad ``per_page``/``limit``."""
+        return BlockingPaginator(self._portal, self._service.list(per_page=per_page, limit=limit))
 
     def get(self, tag_id: int) -> Tag:
         """One Tag (``GET /v1/tags/:id``); NotFoundError if unknown."""
@@ -749,13 +1284,17 @@ class Teams:
     def __repr__(self) -> str:
         return "<blocking Teams>"
 
-    def list(self, *, order: Order | None = None, per_page: int = 50) -> BlockingPaginator[Team]:
+    def list(
+        self, *, order: Order | None = None, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[Team]:
         """Every Team, ordered by creation time (``GET /v1/teams``).
 
-        Raises ValueError for a bad ``order`` or ``per_page``; iterating raises
+        Raises ValueError for a bad ``order`` or ``per_page``/``limit``; iterating raises
         ForbiddenError for bad credentials.
         """
-        return BlockingPaginator(self._portal, self._service.list(order=order, per_page=per_page))
+        return BlockingPaginator(
+            self._portal, self._service.list(order=order, per_page=per_page, limit=limit)
+        )
 
     def get(self, team_id: int) -> Team:
         """One Team with its Users (``GET /v1/teams/:id``); NotFoundError when unknown."""
@@ -814,39 +1353,72 @@ class Users:
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = 50,
+        limit: int | None = None,
+        api_version: UsersApiVersion = "v2",
     ) -> BlockingPaginator[User]:
         """Every User, optionally created in ``[from_, to]``, ordered by creation time.
 
-        ``GET /v1/users``. Raises ValueError for a naive datetime, a bad ``order`` or
-        ``per_page``; iterating raises the client's errors.
+        ``GET /v2/users`` (``GET /v1/users`` with ``api_version="v1"``, which warns).
+        Raises ValueError for a naive datetime, a bad ``order``, ``per_page`` or
+        ``api_version``; iterating raises the client's errors.
         """
         return BlockingPaginator(
-            self._portal, self._service.list(from_=from_, to=to, order=order, per_page=per_page)
+            self._portal,
+            self._service.list(
+                from_=from_,
+                to=to,
+                order=order,
+                per_page=per_page,
+                limit=limit,
+                api_version=api_version,
+            ),
         )
 
-    def get(self, user_id: int) -> User:
-        """One User with their Numbers (``GET /v1/users/:id``).
+    def get(self, user_id: int, *, api_version: UsersApiVersion = "v2") -> User:
+        """One User (``GET /v2/users/:id``; v2 Users carry no ``numbers``, see
+        :meth:`numbers`). With ``api_version="v1"`` (which warns) the v1 User with its
+        Numbers.
 
-        Raises NotFoundError when there is no such User.
+        Raises ValueError for a bad id or ``api_version``; NotFoundError when there is no
+        such User.
         """
-        return self._portal.run(self._service.get(user_id))
+        return self._portal.run(self._service.get(user_id, api_version=api_version))
+
+    def numbers(
+        self, user_id: int, *, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[Number]:
+        """The Numbers assigned to a User (``GET /v2/users/:id/numbers``), at most
+        ``limit`` of them.
+
+        Raises ValueError for a bad id, ``per_page`` or ``limit``; iterating raises
+        NotFoundError for an unknown User.
+        """
+        return BlockingPaginator(
+            self._portal, self._service.numbers(user_id, per_page=per_page, limit=limit)
+        )
 
     def create(
         self,
         *,
         email: str,
-        first_name: str,
-        last_name: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
         availability_status: UserAvailabilityStatus | str | None = None,
         role_ids: Sequence[UserRole | str] | None = None,
         wrap_up_time: int | None = None,
+        time_zone: str | None = None,
+        language: str | None = None,
+        inviter_user_id: int | None = None,
+        api_version: UsersApiVersion = "v2",
     ) -> User:
-        """Invite a User (``POST /v1/users``); Aircall e-mails them an invitation.
+        """Invite a User (``POST /v2/users``); Aircall e-mails them an invitation.
 
-        Raises ValueError (naming the field) for an ``email`` that is not an e-mail
-        address (one ``@``, a dot in the domain, no spaces), a blank ``first_name``/
-        ``last_name`` or a bad ``role_ids``/``wrap_up_time``, before sending;
-        UnprocessableEntityError when the API rejects a field.
+        v2 needs only ``email``; ``api_version="v1"`` (which warns) needs ``first_name``
+        and ``last_name`` too. Raises ValueError (naming the field) for an ``email`` that
+        is not an e-mail address (one ``@``, a dot in the domain, no spaces), a blank
+        name, time zone or language, or a bad ``role_ids``/``wrap_up_time``/
+        ``inviter_user_id``, before sending; UnprocessableEntityError when the API
+        rejects a field.
         """
         return self._portal.run(
             self._service.create(
@@ -856,6 +1428,10 @@ class Users:
                 availability_status=availability_status,
                 role_ids=role_ids,
                 wrap_up_time=wrap_up_time,
+                time_zone=time_zone,
+                language=language,
+                inviter_user_id=inviter_user_id,
+                api_version=api_version,
             )
         )
 
@@ -868,8 +1444,12 @@ class Users:
         availability_status: UserAvailabilityStatus | str | None = None,
         role_ids: Sequence[UserRole | str] | None = None,
         wrap_up_time: int | None = None,
+        time_zone: str | None = None,
+        language: str | None = None,
+        api_version: UsersApiVersion = "v2",
     ) -> User:
-        """Change the fields given, and only those (``PUT /v1/users/:id``).
+        """Change the fields given, and only those (``PUT /v2/users/:id``; v1 with
+        ``api_version="v1"``, which warns).
 
         Raises ValueError when no field is given or one is blank/invalid, before sending;
         NotFoundError for an unknown User.
@@ -882,6 +1462,9 @@ class Users:
                 availability_status=availability_status,
                 role_ids=role_ids,
                 wrap_up_time=wrap_up_time,
+                time_zone=time_zone,
+                language=language,
+                api_version=api_version,
             )
         )
 
@@ -899,15 +1482,18 @@ class Users:
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = 50,
+        limit: int | None = None,
     ) -> BlockingPaginator[UserAvailability]:
         """The detailed availability of every User (``GET /v1/users/availabilities``).
 
         Yields :class:`UserAvailability` (``id`` and ``availability``). Raises ValueError
-        for a naive datetime, a bad ``order`` or ``per_page``.
+        for a naive datetime, a bad ``order`` or ``per_page``/``limit``.
         """
         return BlockingPaginator(
             self._portal,
-            self._service.availabilities(from_=from_, to=to, order=order, per_page=per_page),
+            self._service.availabilities(
+                from_=from_, to=to, order=order, per_page=per_page, limit=limit
+            ),
         )
 
     def availability(self, user_id: int) -> UserAvailability:
@@ -952,12 +1538,16 @@ class Webhooks:
     def __repr__(self) -> str:
         return "<blocking Webhooks>"
 
-    def list(self, *, order: Order | None = None, per_page: int = 50) -> BlockingPaginator[Webhook]:
+    def list(
+        self, *, order: Order | None = None, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[Webhook]:
         """Every Webhook, ordered by creation time (``GET /v1/webhooks``).
 
-        Raises ValueError for a bad ``order`` or ``per_page``.
+        Raises ValueError for a bad ``order`` or ``per_page``/``limit``.
         """
-        return BlockingPaginator(self._portal, self._service.list(order=order, per_page=per_page))
+        return BlockingPaginator(
+            self._portal, self._service.list(order=order, per_page=per_page, limit=limit)
+        )
 
     def get(self, webhook_id: str | int) -> Webhook:
         """One Webhook by ``webhook_id`` (or legacy ``id``) (``GET /v1/webhooks/:id``).
@@ -1020,6 +1610,16 @@ class BlockingServices:
         return A2PCampaignAssociations(self._portal, self._async.a2p_campaign_associations)
 
     @cached_property
+    def ai_voice_agents(self) -> AIVoiceAgents:
+        """AI Voice Agents (beyond the reference): queue an outbound call."""
+        return AIVoiceAgents(self._portal, self._async.ai_voice_agents)
+
+    @cached_property
+    def analytics(self) -> Analytics:
+        """Analytics report exports (beyond the reference): create, get, wait, download."""
+        return Analytics(self._portal, self._async.analytics)
+
+    @cached_property
     def calls(self) -> Calls:
         """Calls: list, get, search, transfer, comment, tag, archive, recordings, insight cards."""
         return Calls(self._portal, self._async.calls)
@@ -1043,6 +1643,13 @@ class BlockingServices:
     def integrations(self) -> Integrations:
         """The OAuth integration of an access token: me, enable, disable."""
         return Integrations(self._portal, self._async.integrations)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """Messages (beyond the reference): SMS/MMS, group and WhatsApp sends, templates,
+        line status, messaging configuration.
+        """
+        return Messages(self._portal, self._async.messages)
 
     @cached_property
     def numbers(self) -> Numbers:

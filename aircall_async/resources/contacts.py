@@ -137,12 +137,13 @@ class Contacts(Resource):
         order: Order | None = None,
         order_by: OrderBy | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[Contact]:
         """Every shared Contact, optionally created in ``[from_, to]`` (``GET /v1/contacts``).
 
         ``order`` applies to ``order_by`` (created_at by default). Past the 10,000-item cap
         the paginator continues by creation time when ordered by it. Raises ValueError for
-        a naive datetime or a bad ``order``/``order_by``/``per_page``.
+        a naive datetime or a bad ``order``/``order_by``/``per_page``/``limit``.
         """
         query = _search_query(from_, to, order, order_by)
         return self._list(
@@ -151,6 +152,7 @@ class Contacts(Resource):
             Contact,
             query,
             per_page=per_page,
+            limit=limit,
             continue_by=_continue_by(order_by),
         )
 
@@ -164,12 +166,13 @@ class Contacts(Resource):
         phone_number: str | None = None,
         email: str | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[Contact]:
         """The shared Contacts matching ``phone_number`` and/or ``email``
         (``GET /v1/contacts/search``).
 
         Raises ValueError for a naive datetime, a blank ``phone_number``/``email`` or a bad
-        ``order``/``order_by``/``per_page``.
+        ``order``/``order_by``/``per_page``/``limit``.
         """
         query = {
             **_search_query(from_, to, order, order_by),
@@ -182,6 +185,7 @@ class Contacts(Resource):
             Contact,
             query,
             per_page=per_page,
+            limit=limit,
             continue_by=_continue_by(order_by),
         )
 

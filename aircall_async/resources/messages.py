@@ -241,15 +241,21 @@ class Messages(Resource):
         return await self._send("POST", "/messages/whatsapp/send", None, Message, payload)
 
     def sms_templates(
-        self, *, search: str | None = None, per_page: int = MAX_PER_PAGE
+        self,
+        *,
+        search: str | None = None,
+        per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[SmsTemplate]:
         """The company's SMS templates (``GET /v1/sms/templates``), optionally those whose
-        name or body matches ``search``.
+        name or body matches ``search``, at most ``limit`` of them.
 
-        Raises ValueError for a blank ``search`` or a bad ``per_page``.
+        Raises ValueError for a blank ``search`` or a bad ``per_page``/``limit``.
         """
         query = {"search": check_query_text(search, "search")}
-        return self._list("/sms/templates", "templates", SmsTemplate, query, per_page=per_page)
+        return self._list(
+            "/sms/templates", "templates", SmsTemplate, query, per_page=per_page, limit=limit
+        )
 
     async def whatsapp_templates(
         self,

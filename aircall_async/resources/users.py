@@ -93,6 +93,7 @@ class Users(Resource):
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
         api_version: UsersApiVersion = "v2",
     ) -> Paginator[User]:
         """Every User, optionally created in ``[from_, to]``, ordered by creation time.
@@ -103,7 +104,9 @@ class Users(Resource):
         """
         query = time_query(from_=from_, to=to, order=order)
         path = _users_path(api_version, "list")
-        return self._list(path, "users", User, query, per_page=per_page, continue_by="created_at")
+        return self._list(
+            path, "users", User, query, per_page=per_page, limit=limit, continue_by="created_at"
+        )
 
     async def get(self, user_id: int, *, api_version: UsersApiVersion = "v2") -> User:
         """One User (``GET /v2/users/:id``; v2 Users carry no ``numbers``, see
@@ -116,14 +119,17 @@ class Users(Resource):
         path = f"{_users_path(api_version, 'get')}/{check_id(user_id, 'user_id')}"
         return await self._get_one(path, "user", User)
 
-    def numbers(self, user_id: int, *, per_page: int = MAX_PER_PAGE) -> Paginator[Number]:
-        """The Numbers assigned to a User (``GET /v2/users/:id/numbers``).
+    def numbers(
+        self, user_id: int, *, per_page: int = MAX_PER_PAGE, limit: int | None = None
+    ) -> Paginator[Number]:
+        """The Numbers assigned to a User (``GET /v2/users/:id/numbers``), at most
+        ``limit`` of them.
 
-        Raises ValueError for a bad id or ``per_page``; iterating raises NotFoundError
-        for an unknown User.
+        Raises ValueError for a bad id, ``per_page`` or ``limit``; iterating raises
+        NotFoundError for an unknown User.
         """
         path = f"/v2/users/{check_id(user_id, 'user_id')}/numbers"
-        return self._list(path, "numbers", Number, per_page=per_page)
+        return self._list(path, "numbers", Number, per_page=per_page, limit=limit)
 
     async def create(
         self,
@@ -208,15 +214,21 @@ class Users(Resource):
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[UserAvailability]:
         """The detailed availability of every User (``GET /v1/users/availabilities``).
 
         Yields :class:`UserAvailability` (``id`` and ``availability``). Raises ValueError
-        for a naive datetime, a bad ``order`` or ``per_page``.
+        for a naive datetime, a bad ``order`` or ``per_page``/``limit``.
         """
         query = time_query(from_=from_, to=to, order=order)
         return self._list(
-            "/users/availabilities", "users", UserAvailability, query, per_page=per_page
+            "/users/availabilities",
+            "users",
+            UserAvailability,
+            query,
+            per_page=per_page,
+            limit=limit,
         )
 
     async def availability(self, user_id: int) -> UserAvailability:
