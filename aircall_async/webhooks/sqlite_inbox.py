@@ -232,6 +232,8 @@ class SQLiteInbox:
         Raises:
             RuntimeError: if the inbox is not open.
         """
+        if self._db is None:
+            raise RuntimeError("SQLiteInbox is not open")
         keys = await self._schedule.take(limit, wait)
         if not keys:
             return []
