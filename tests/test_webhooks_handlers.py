@@ -1,4 +1,4 @@
-"""run_handlers(): the one function both ack modes run handlers through (no sockets)."""
+"""run_handlers(), the one function both ack modes run handlers through, and the depth gauge."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Coroutine
 from typing import Any
 
 from aircall_async.testing.deliveries import build_delivery
-from aircall_async.webhooks import WebhookEvent, parse_event
+from aircall_async.webhooks import WebhookEvent, WebhookStats, parse_event
 from aircall_async.webhooks._handlers import run_handlers
+from aircall_async.webhooks.stats import DepthGauge
 
 EVENT = parse_event(build_delivery("call.ended", token="t"))
 
@@ -93,3 +94,31 @@ async def test_handler_tasks_come_from_the_callers_spawn() -> None:
     assert (await run_handlers(EVENT, (one, two), 5.0, spawn=spawn)).ok
     assert len(spawned) == 2
     assert all(task.done() for task in spawned)
+
+
+async def test_the_depth_gauge_reads_a_shared_inbox_at_most_once_per_period() -> None:
+    reads: list[int] = []
+    remote = [7]
+
+    async def read() -> int:
+        reads.append(remote[0])
+        return remote[0]
+
+    stats = WebhookStats()
+    gauge = DepthGauge(stats, read, every=3600.0)
+    await gauge.changed(+1)  # the first change reads the real figure
+    assert (stats.queue_depth, reads) == (7, [7])
+    await gauge.changed(+1)  # then counts locally until the next read is due
+    await gauge.changed(-1)
+    await gauge.changed(-1)
+    assert (stats.queue_depth, len(reads)) == (6, 1)
+    remote[0] = 2
+    await gauge.refresh()
+    assert stats.queue_depth == 2
+
+    async def broken() -> int:
+        raise ConnectionError("inbox down")
+
+    failing = DepthGauge(stats, broken)
+    await failing.refresh()  # only a counter: the figure stays, nothing raises
+    assert stats.queue_depth == 2

@@ -43,7 +43,7 @@ from aircall_async.webhooks._verify import TokenResolver, TokenVerifier
 from aircall_async.webhooks.consumer import Consumer, DeadLetterHook, check_consumer_options
 from aircall_async.webhooks.inbox import Inbox, MemoryInbox, PutResult
 from aircall_async.webhooks.router import WebhookRouter, is_coroutine_callable
-from aircall_async.webhooks.stats import STATS_KEY, WebhookStats
+from aircall_async.webhooks.stats import STATS_KEY, DepthGauge, WebhookStats
 
 __all__ = ["webhook_app"]
 
@@ -69,6 +69,7 @@ class _StoreFirst:
         self._inbox = inbox
         self._intake = intake
         self._stats = stats
+        self.gauge = DepthGauge(stats, inbox.depth)
         # With no consumer here, the handlers live elsewhere: store every delivery.
         self._store_all = store_all
 
@@ -91,8 +92,7 @@ class _StoreFirst:
         if result is PutResult.DUPLICATE:
             self._stats.duplicates += 1
             return json_response(DUPLICATE)
-        with contextlib.suppress(Exception):  # only a counter
-            self._stats.note_depth(await self._inbox.depth())
+        await self.gauge.changed(+1)
         return json_response(OK)
 
 
@@ -131,6 +131,7 @@ class _Receiver:
             return
         assert self._inbox is not None  # an immediate receiver always has one
         await self._inbox.open()
+        await self._path.gauge.refresh()
         running: asyncio.Task[None] | None = None
         if self._consumer is not None:
             running = asyncio.ensure_future(self._consumer.run())

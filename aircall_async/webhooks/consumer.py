@@ -36,7 +36,7 @@ from aircall_async.webhooks._handlers import TaskSet, run_handlers, short
 from aircall_async.webhooks.events import InvalidDelivery, WebhookEvent, parse_event
 from aircall_async.webhooks.inbox import Inbox, MemoryInbox, StoredDelivery
 from aircall_async.webhooks.router import Handler, WebhookRouter, is_coroutine_callable
-from aircall_async.webhooks.stats import WebhookStats
+from aircall_async.webhooks.stats import DepthGauge, WebhookStats
 
 __all__ = ["Consumer", "DeadLetterHook", "consume"]
 
@@ -109,6 +109,7 @@ class Consumer:
         self._on_dead_letter = on_dead_letter
         self._shutdown_timeout = shutdown_timeout
         self._stats = stats
+        self._gauge = DepthGauge(stats, inbox.depth)
         self._deliveries = TaskSet()  # one task per delivery being attempted
         self._handlers = TaskSet()  # the handler tasks of those attempts
         # The in-process job: handlers that already succeeded, per delivery key.
@@ -118,7 +119,7 @@ class Consumer:
 
     async def run(self) -> None:
         """Take and handle deliveries until cancelled (then call :meth:`drain`)."""
-        await self._note_depth()
+        await self._gauge.refresh()
         while True:
             free = self._concurrency - len(self._deliveries)
             if free <= 0:
@@ -151,7 +152,7 @@ class Consumer:
         self._local_retries.clear()
         interrupted = len(self._deliveries)
         await asyncio.gather(self._deliveries.settle(0.0), self._handlers.settle(0.0))
-        await self._note_depth()
+        await self._gauge.refresh()
         if keep_retries and self._stats.queue_depth:
             logger.warning(
                 "webhook consumer stopped with %d deliveries unfinished (lost: MemoryInbox)",
@@ -178,12 +179,6 @@ class Consumer:
     def _start(self, items: list[StoredDelivery]) -> None:
         for item in items:
             self._deliveries.spawn(self._process(item))
-
-    async def _note_depth(self) -> None:
-        try:
-            self._stats.note_depth(await self._inbox.depth())
-        except Exception as exc:  # only a counter: never fail a delivery for it
-            logger.debug("could not read the inbox depth (%s)", type(exc).__qualname__)
 
     async def _process(self, item: StoredDelivery) -> None:
         """One attempt at ``item``; any error takes the retry and dead-letter path."""
@@ -229,7 +224,7 @@ class Consumer:
             await self._inbox.done(item)
             self._succeeded.pop(item.key, None)
             self._stats.handled += 1
-            await self._note_depth()
+            await self._gauge.changed(-1)
             return
         self._succeeded.setdefault(item.key, set()).update(
             h for h in handlers if h not in outcome.failed
@@ -246,7 +241,6 @@ class Consumer:
             return
         await self._inbox.retry(item, self._backoff.delay(failed - 1))
         self._stats.retries += 1
-        await self._note_depth()
 
     def _retry_locally(self, item: StoredDelivery) -> None:
         timer: asyncio.TimerHandle | None = None
@@ -265,7 +259,7 @@ class Consumer:
         await self._inbox.dead(item)
         self._succeeded.pop(item.key, None)
         self._stats.dead_lettered += 1
-        await self._note_depth()
+        await self._gauge.changed(-1)
         logger.error(
             "webhook delivery %s (%s) dead-lettered after %d attempts",
             item.key,

@@ -238,7 +238,12 @@ class MemoryInbox:
     async def take(self, limit: int, wait: float) -> list[StoredDelivery]:
         """Up to ``limit`` ready deliveries; waits up to ``wait`` seconds for one."""
         keys = await self._schedule.take(limit, wait)
-        return [self._pending[key] for key in keys if key in self._pending]
+        items = [self._pending[key] for key in keys if key in self._pending]
+        if len(items) < len(keys):  # settled meanwhile: not held by anyone
+            for key in keys:
+                if key not in self._pending:
+                    self._schedule.settle(key)
+        return items
 
     async def done(self, item: StoredDelivery) -> None:
         """Forget the body, remember the key."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import attrs
 from aiohttp import web
 
-__all__ = ["STATS_KEY", "WebhookStats", "webhook_stats"]
+__all__ = ["STATS_KEY", "DepthGauge", "WebhookStats", "webhook_stats"]
+
+logger = logging.getLogger("aircall_async.webhooks")
 
 
 @attrs.define(eq=False)
@@ -54,6 +58,39 @@ class WebhookStats:
             "rejected": dict(self.rejected),
             "queue_depth": self.queue_depth,
         }
+
+
+class DepthGauge:
+    """Keeps ``stats.queue_depth`` close to an inbox's depth without a read per delivery.
+
+    A shared inbox answers ``depth()`` over the network: the gauge reads it at most once
+    per ``every`` seconds and in between counts what this process changed (+1 stored,
+    -1 done or dead), so the figure is exact for an in-process inbox and at most
+    ``every`` seconds stale for a shared one.
+    """
+
+    def __init__(
+        self, stats: WebhookStats, read: Callable[[], Awaitable[int]], *, every: float = 1.0
+    ) -> None:
+        self._stats = stats
+        self._read = read
+        self._every = every
+        self._next_read = float("-inf")
+
+    async def changed(self, delta: int) -> None:
+        """This process moved the depth by ``delta``: read it if due, else count it."""
+        if asyncio.get_running_loop().time() >= self._next_read:
+            await self.refresh()
+        else:
+            self._stats.note_depth(max(0, self._stats.queue_depth + delta))
+
+    async def refresh(self) -> None:
+        """Read the inbox's depth now (a failure only leaves the figure stale)."""
+        self._next_read = asyncio.get_running_loop().time() + self._every
+        try:
+            self._stats.note_depth(await self._read())
+        except Exception as exc:  # only a counter: never fail a delivery for it
+            logger.debug("could not read the inbox depth (%s)", type(exc).__qualname__)
 
 
 #: Where a receiver sub-app keeps its :class:`WebhookStats`.
