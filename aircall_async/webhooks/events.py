@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import attrs
 
@@ -33,6 +33,7 @@ __all__ = [
     "WebhookEvent",
     "check_event_name",
     "closest_event_name",
+    "event_class_of",
     "parse_event",
     "resource_of",
 ]
@@ -135,7 +136,14 @@ class IntegrationDeleted:
     raw: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
 
-D = TypeVar("D")
+if TYPE_CHECKING:
+    # A default, so that a bare ``WebhookEvent`` annotation means ``WebhookEvent[Any]``
+    # under ``mypy --strict`` (PEP 696; typing_extensions is only needed by the checker).
+    from typing_extensions import TypeVar as _DefaultedTypeVar
+
+    D = _DefaultedTypeVar("D", default=Any)
+else:
+    D = TypeVar("D")
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -282,6 +290,16 @@ def build_event(payload: Mapping[str, Any], envelope: Envelope) -> WebhookEvent[
         logger.exception("could not structure %s data; delivering it untyped", event)
         return WebhookEvent(data=data, **common)
     return event_cls(data=typed, **common)
+
+
+def event_class_of(pattern: str) -> type[WebhookEvent[Any]]:
+    """The class of the events a name or wildcard delivers: ``"call.ended"`` and
+    ``"call.*"`` -> :class:`CallEvent`; ``"*"`` and unknown names -> :class:`WebhookEvent`."""
+    family = resource_of(pattern)
+    if family == "integration":
+        return IntegrationEvent
+    known = family in _MODELS and (pattern in KNOWN_EVENTS or pattern == f"{family}.*")
+    return _MODELS[family][0] if known else WebhookEvent
 
 
 def _integration(data: Mapping[str, Any]) -> IntegrationDeleted:
