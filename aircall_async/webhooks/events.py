@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import attrs
 
+from aircall_async._rules import is_int
 from aircall_async.models import Call, Contact, Number, User, structure
 
 __all__ = [
@@ -213,7 +214,7 @@ def resource_id_of(data: object) -> Any:
     if not isinstance(data, Mapping):
         return None
     value = data.get("id", data.get("integration_id"))
-    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    return value if is_int(value) or isinstance(value, str) else None
 
 
 def parse_timestamp(value: object) -> datetime:
@@ -304,7 +305,7 @@ def event_class_of(pattern: str) -> type[WebhookEvent[Any]]:
 
 def _integration(data: Mapping[str, Any]) -> IntegrationDeleted:
     def as_int(value: object) -> int | None:
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return value if is_int(value) else None
 
     return IntegrationDeleted(
         integration_id=as_int(data.get("integration_id")),
