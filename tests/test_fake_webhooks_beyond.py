@@ -13,6 +13,7 @@ from aircall_async.webhooks import (
     GroupMessageEvent,
     MessageEvent,
     UserEvent,
+    WebhookRouter,
 )
 
 from .test_fake_webhooks import fake_and_client, hooked, live_call
@@ -70,3 +71,23 @@ async def test_fire_renders_v2_users_and_needs_data_for_the_new_families() -> No
     v2, received = rec.events
     assert isinstance(v2, UserEvent) and v2.data.substatus and "numbers" not in v2.raw["data"]
     assert isinstance(received, MessageEvent) and received.data.external_number
+
+
+def test_typed_registration_covers_the_new_families() -> None:
+    router = WebhookRouter()
+
+    @router.on("message.sent", "message.*")
+    async def on_message(event: MessageEvent) -> None: ...
+
+    @router.on("transcription.created", "call_evaluation.*", "custom_summary.result_updated")
+    async def on_intelligence(event: ConversationIntelligenceEvent) -> None: ...
+
+    @router.on("user.created.v2", "user.*")
+    async def on_user(event: UserEvent) -> None: ...
+
+    with pytest.raises(TypeError, match="'analytics.report_failed' delivers AnalyticsEvent"):
+        router.add(on_message, "analytics.report_failed")
+    assert router.handlers_for("message.received") == (on_message,)
+    assert router.handlers_for("call_evaluation.updated") == (on_intelligence,)
+    assert router.handlers_for("user.wut_end.v2") == (on_user,)
+    assert router.handlers_for("message.teleported") == ()
