@@ -198,22 +198,28 @@ async def run_two_with_a_wait(client: AircallClient, clock: ManualClock, seconds
     await asyncio.wait_for(second, timeout=10)
 
 
-async def test_a_wait_for_the_local_budget_is_logged_with_its_length_and_reason(
-    scripted: Scripted, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(("per", "logged"), [(5.0, True), (1.0, False)])
+async def test_a_wait_for_the_local_budget_past_one_second_is_logged(
+    scripted: Scripted, caplog: pytest.LogCaptureFixture, per: float, logged: bool
 ) -> None:
     scripted.handler = lambda request: asyncio.sleep(0, json_answer(200, {"ok": 1}))
     clock = ManualClock()
     hook = Recorder()
     caplog.set_level(logging.INFO, logger="aircall_async")
-    throttle = Throttler(RateLimit(1, per=5), clock=clock)
+    throttle = Throttler(RateLimit(1, per=per), clock=clock)
     async with scripted.client(rate_limit=throttle, on_request=hook) as client:
-        await run_two_with_a_wait(client, clock, 5)
-    [line] = wait_lines(caplog)
+        await run_two_with_a_wait(client, clock, per)
+    # The hook is told of every wait; the log only of those longer than one second.
+    assert [(e.waited, e.wait_reason) for e in hook.events] == [(0.0, None), (per, "local budget")]
+    lines = wait_lines(caplog)
+    if not logged:
+        assert lines == []
+        return
+    [line] = lines
     assert "GET /users/2 waited 5.0s for rate budget (local budget)" in line.getMessage()
     assert line.__dict__["aircall_waited"] == 5.0
     assert line.__dict__["aircall_wait_reason"] == "local budget"
     assert line.__dict__["aircall_path"] == "/users/2"
-    assert [(e.waited, e.wait_reason) for e in hook.events] == [(0.0, None), (5.0, "local budget")]
 
 
 async def test_a_wait_for_the_servers_zero_remaining_is_logged(
@@ -258,20 +264,6 @@ async def test_a_429_hold_is_logged_for_the_retry(
     first, second = hook.events
     assert (first.status, first.retry_reason) == (429, "429")
     assert (second.waited, second.wait_reason) == (8.0, "429 hold")
-
-
-async def test_a_wait_of_one_second_or_less_is_not_logged(
-    scripted: Scripted, caplog: pytest.LogCaptureFixture
-) -> None:
-    scripted.handler = lambda request: asyncio.sleep(0, json_answer(200, {"ok": 1}))
-    clock = ManualClock()
-    hook = Recorder()
-    caplog.set_level(logging.INFO, logger="aircall_async")
-    throttle = Throttler(RateLimit(1, per=1), clock=clock)
-    async with scripted.client(rate_limit=throttle, on_request=hook) as client:
-        await run_two_with_a_wait(client, clock, 1)
-    assert wait_lines(caplog) == []
-    assert hook.events[1].waited == 1.0  # still told to the hook
 
 
 async def test_the_throttler_returns_no_ticket_object_when_it_did_not_wait() -> None:
