@@ -454,3 +454,21 @@ async def test_a_rate_limit_error_keeps_the_headers() -> None:
 def test_an_error_built_by_hand_has_empty_headers_and_body() -> None:
     err = APIError(500)
     assert dict(err.headers) == {} and err.body == ""
+
+
+def test_the_blocking_client_calls_the_hook_on_its_own_loop() -> None:
+    from aircall_async.blocking import AircallClient as BlockingClient
+
+    hook = Recorder()
+    with (
+        FakeAircall(rate_limit=None) as fake,
+        BlockingClient(
+            api_id=fake.api_id,
+            api_token=fake.api_token,
+            base_url=fake.base_url,
+            rate_limit=None,
+            on_request=hook,
+        ) as client,
+    ):
+        assert client.ping() is True
+    assert [(e.method, e.path, e.status) for e in hook.events] == [("GET", "/ping", 200)]
