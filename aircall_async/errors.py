@@ -10,11 +10,9 @@ its body, with the credentials masked; its message shows neither.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
-
-from multidict import CIMultiDict, CIMultiDictProxy
 
 #: Masks the credentials in a text the server wrote (the identity when there are none).
 Redact = Callable[[str], str]
@@ -32,6 +30,7 @@ __all__ = [
     "PaginationLimitError",
     "PaginationStalledError",
     "RateLimitError",
+    "ResponseHeaders",
     "ServerError",
     "TransportError",
     "UnprocessableEntityError",
@@ -97,10 +96,46 @@ BODY_EXCERPT_SIZE = 2048
 # Answer headers never kept: those that carry or set a credential.
 _SECRET_HEADER_WORDS = ("authorization", "cookie", "token", "secret", "api-key", "apikey")
 
-_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+
+class ResponseHeaders(Mapping[str, str]):
+    """Read-only answer headers, looked up without regard to case (``h["content-type"]``).
+
+    A header sent several times holds its values joined by ``", "``, as HTTP reads them.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        merged: dict[str, tuple[str, str]] = {}
+        for name, value in items:
+            key = name.lower()
+            if key in merged:
+                first, before = merged[key]
+                merged[key] = (first, f"{before}, {value}")
+            else:
+                merged[key] = (name, value)
+        self._items = merged
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"ResponseHeaders({dict(self.items())!r})"
 
 
-def safe_headers(headers: Mapping[str, str] | None, redact: Redact = str) -> CIMultiDictProxy[str]:
+_NO_HEADERS = ResponseHeaders()
+
+
+def safe_headers(headers: Mapping[str, str] | None, redact: Redact = str) -> ResponseHeaders:
     """A read-only, case-insensitive copy of an answer's ``headers`` fit to keep and show.
 
     Headers whose name speaks of a credential (``Set-Cookie``, ``Authorization``, any
@@ -109,13 +144,11 @@ def safe_headers(headers: Mapping[str, str] | None, redact: Redact = str) -> CIM
     """
     if not headers:
         return _NO_HEADERS
-    kept: CIMultiDict[str] = CIMultiDict()
-    items = headers.items()
-    for name, value in items:
-        lowered = name.lower()
-        if not any(word in lowered for word in _SECRET_HEADER_WORDS):
-            kept.add(name, redact(value))
-    return CIMultiDictProxy(kept)
+    return ResponseHeaders(
+        (name, redact(value))
+        for name, value in headers.items()
+        if not any(word in name.lower() for word in _SECRET_HEADER_WORDS)
+    )
 
 
 def body_excerpt(body: bytes, redact: Redact = str, size: int = BODY_EXCERPT_SIZE) -> str:
@@ -141,7 +174,7 @@ class APIError(AircallError):
     answer's body, credentials masked; ``""`` when none was read). ``str()`` shows neither.
     """
 
-    headers: CIMultiDictProxy[str]
+    headers: ResponseHeaders
     body: str
 
     def __init__(
@@ -152,7 +185,7 @@ class APIError(AircallError):
         troubleshoot: str | None = None,
         method: str = "",
         path: str = "",
-        headers: CIMultiDictProxy[str] = _NO_HEADERS,
+        headers: ResponseHeaders = _NO_HEADERS,
         body: str = "",
     ) -> None:
         self.status = status
@@ -224,7 +257,7 @@ class RateLimitError(APIError):
         method: str = "",
         path: str = "",
         reset_at: datetime | None = None,
-        headers: CIMultiDictProxy[str] = _NO_HEADERS,
+        headers: ResponseHeaders = _NO_HEADERS,
         body: str = "",
     ) -> None:
         self.reset_at = reset_at
