@@ -29,7 +29,6 @@ import secrets
 from typing import Any
 
 from aiohttp import web
-from multidict import CIMultiDict, MultiDict
 
 from . import (
     routes_ai_voice_agents,
@@ -141,9 +140,9 @@ async def _fake_middleware(request: web.Request, handler: Any) -> web.StreamResp
             RecordedRequest(
                 method=request.method,
                 path=rel,
-                query=MultiDict(request.query),
+                query=request.rel_url.query.copy(),
                 json=parsed,
-                headers=CIMultiDict(request.headers),
+                headers=request.headers.copy(),
                 body=raw,
                 full_path=request.path,
             )
