@@ -202,6 +202,7 @@ async def _walk(ctx: Context, stream: Stream, state: Obj) -> int | None:
     page = max(1, _int(walk.get("page")))  # the page it stopped in is read again
     top = walk.get("top") if isinstance(walk.get("top"), int) else None
     previous_total: int | None = None
+    back_to: int | None = None
     base = {"sweep_no": _int(state.get("sweep_no"))}
     while True:
         params = {"order_by": "updated_at", "order": "desc", "page": page}
@@ -228,10 +229,16 @@ async def _walk(ctx: Context, stream: Stream, state: Obj) -> int | None:
         if not more:
             ctx.left(stream, "walk", 0)
             return total
-        # A listing that shrank moved objects up onto pages already read: read this one again.
-        if previous_total is None or total is None or total >= previous_total:
-            page += 1
+        # A listing that shrank moved objects up onto the page read before: read it again,
+        # then go on after this one.
+        shrank = previous_total is not None and total is not None and total < previous_total
         previous_total = total
+        if shrank and page > 1 and back_to is None:
+            back_to, page = page + 1, page - 1
+        elif back_to is not None:
+            page, back_to = back_to, None
+        else:
+            page += 1
 
 
 async def _sweep(ctx: Context, stream: Stream, state: Obj) -> None:
