@@ -20,7 +20,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -152,17 +152,22 @@ def _since(value: str | None) -> int | None:
         raise UsageError(f"--since: {exc}") from None
 
 
-def _client(args: argparse.Namespace, counter: RequestCounter | None) -> AircallClient:
+@contextlib.asynccontextmanager
+async def _open_client(
+    args: argparse.Namespace, counter: RequestCounter
+) -> AsyncIterator[AircallClient]:
+    """A client whose session counts requests and 429s; both closed on exit."""
     kwargs: dict[str, Any] = {"base_url": args.base_url}
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
-    session = None
-    if counter is not None:
-        session = aiohttp.ClientSession(trace_configs=[counter.trace_config])
-    try:
-        return AircallClient(**_credentials(), session=session, **kwargs)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    credentials = _credentials()
+    async with aiohttp.ClientSession(trace_configs=[counter.trace_config]) as session:
+        try:
+            client = AircallClient(**credentials, session=session, **kwargs)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        async with client:
+            yield client
 
 
 # -- progress ----------------------------------------------------------------------------
@@ -204,8 +209,7 @@ async def _run_engine(
     args: argparse.Namespace, sink: Sink, streams: list[str], since: int | None, workers: int
 ) -> int:
     counter = RequestCounter()
-    client = _client(args, counter)
-    async with client:
+    async with _open_client(args, counter) as client:
         await _checked(client)
         reporter = _Reporter(sys.stderr, args.log_interval)
         engine = SyncEngine(
@@ -287,7 +291,7 @@ async def _recordings(args: argparse.Namespace) -> int:
 
     db, folder = _media_paths(args)
     counter = RequestCounter()
-    async with _client(args, counter) as client:
+    async with _open_client(args, counter) as client:
         await _checked(client)
         sink = SQLiteSink(db)
         try:
@@ -347,6 +351,8 @@ async def _main(args: argparse.Namespace) -> int:
     except asyncio.CancelledError:
         if not stopped:
             raise
+        if args.command == "fake":
+            return EXIT_OK
         sys.stderr.write(f"{PROG}: interrupted; what was committed stays\n")
         return EXIT_INTERRUPTED if stopped[0] == signal.SIGINT else 128 + stopped[0]
 

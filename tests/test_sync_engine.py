@@ -67,17 +67,17 @@ async def test_past_the_cap_the_tables_equal_the_fake_and_a_second_run_reads_onl
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "a.db"
-    async with recent_fake(25_000, 3_000) as fake:
+    async with recent_fake(10_200, 300) as fake:
         add_webhook(fake)
         seen: list[int] = []
         progress = await run(fake, db, on_progress=lambda p: seen.append(p.items))
         assert_same(db, fake)
-        assert progress.streams["calls"].items == 25_000
+        assert progress.streams["calls"].items == 10_200
         assert seen == sorted(seen) and seen[-1] == progress.items
         # Past the cap: more than one query, none asking for a page beyond it.
         calls = [r for r in fake.requests if r.path == "/calls"]
         assert max(int(r.query["page"]) * int(r.query["per_page"]) for r in calls) <= 10_000
-        assert len(calls) <= math.ceil(25_000 / 50) + 3
+        assert len(calls) <= math.ceil(10_200 / 50) + 2
         assert b"secret-webhook-token" not in file_bytes(db, Path(f"{db}-wal"))
         with sqlite3.connect(db) as conn:
             typed = conn.execute(
@@ -164,12 +164,12 @@ async def test_contacts_pages_shifting_under_the_walk_lose_nothing(tmp_path: Pat
 
 async def test_a_cancelled_run_continues_where_it_committed(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
-    async with recent_fake(3_000, 500) as fake:
+    async with recent_fake(1_500, 300) as fake:
         clean = tmp_path / "clean.db"
         await run(fake, clean)
         clean_pages = pages_by_path(fake)
         fake.requests.clear()
-        for stop_at in (7, 19, 41):
+        for stop_at in (5, 13, 29):
             holder: dict[str, asyncio.Future[Any]] = {}
 
             def cut(progress: Progress, at: int = stop_at, holder: Any = holder) -> None:

@@ -25,7 +25,7 @@ _WALKERS = {"calls": sync_calls, "contacts": sync_contacts, "full": sync_full}
 
 def parse_since(value: str | int | date | datetime | None) -> int | None:
     """A start time as UNIX seconds: ``None``, seconds, a date (midnight UTC), an aware
-    datetime, or a string ``YYYY-MM-DD`` / ISO 8601 (UTC when no offset).
+    datetime, or a string: ``YYYY-MM-DD``, ISO 8601 (UTC when no offset), or UNIX seconds.
 
     Raises:
         ValueError: for anything else, naming the value.
@@ -44,6 +44,8 @@ def parse_since(value: str | int | date | datetime | None) -> int | None:
         return int(datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp())
     if isinstance(value, str):
         text = value.strip()
+        if text.isdigit():
+            return int(text)
         try:
             parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
         except ValueError:
