@@ -94,7 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Replicate an Aircall account; see README.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sync = commands.add_parser("sync", parents=[api, out], help="sync streams into SQLite")
-    sync.add_argument("--db", required=True, help="the SQLite file (created when missing)")
+    sync.add_argument(
+        "--db", required=True,
+        help="the SQLite file (created when missing), or postgresql://... (password: PGPASSWORD)",
+    )  # fmt: skip
+    sync.add_argument("--schema", default="public", help="the PostgreSQL schema")
     sync.add_argument("--streams", help=f"comma-separated, among: {','.join(STREAMS)}")
     sync.add_argument("--since", help="re-read calls started from this date (YYYY-MM-DD)")
     sync.add_argument("--workers", type=_positive, default=1, help="concurrent call windows")
@@ -233,9 +237,17 @@ async def _run_engine(
 async def _sync(args: argparse.Namespace) -> int:
     streams = [s.name for s in _streams(args.streams)]
     since = _since(args.since)
-    path = _writable_file(args.db, "--db")
     _credentials()
-    sink = SQLiteSink(path)
+    sink: Sink
+    if args.db.startswith(("postgres://", "postgresql://")):
+        from .sync.postgres import PostgresSink
+
+        try:
+            sink = PostgresSink(args.db, schema=args.schema)
+        except ValueError as exc:
+            raise UsageError(f"--schema: {exc}") from None
+    else:
+        sink = SQLiteSink(_writable_file(args.db, "--db"))
     try:
         return await _run_engine(args, sink, streams, since, args.workers)
     finally:
