@@ -25,7 +25,7 @@ DSN = os.environ.get("AIRCALL_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0
 
 async def _connect() -> Any:
     try:
-        import asyncpg
+        import asyncpg  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         reason = "asyncpg is not installed (pip install 'aircall-async[postgres]')"
     else:
