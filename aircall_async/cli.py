@@ -215,23 +215,26 @@ async def _run_engine(
     counter = RequestCounter()
     async with _open_client(args, counter) as client:
         await _checked(client)
+        await sink.open(select_streams(streams))  # a SinkError here is bad usage (exit 2)
         reporter = _Reporter(sys.stderr, args.log_interval)
         engine = SyncEngine(
             client, sink, streams=streams, since=since, workers=workers,
+            updated_since=since if args.command == "export" else None,
             on_progress=reporter, counter=counter,
         )  # fmt: skip
-        status = EXIT_OK
+        outcome = "stopped"
         try:
             await engine.run()
-        except AircallError as exc:
+            outcome = "done"
+        except (AircallError, SinkError) as exc:
             sys.stderr.write(f"\n{PROG}: {exc}\n")
-            status = EXIT_FAILED
+            outcome = "failed"
         finally:
-            reporter.finish(engine.progress, "done" if sys.exc_info()[0] is None else "stopped")
+            reporter.finish(engine.progress, outcome)
             if args.json:
-                summary = {"status": "ok" if status == EXIT_OK else "failed"}
+                summary = {"status": "ok" if outcome == "done" else outcome}
                 print(json.dumps({**summary, **engine.progress.as_dict()}), flush=True)
-        return status
+        return EXIT_OK if outcome == "done" else EXIT_FAILED
 
 
 async def _sync(args: argparse.Namespace) -> int:
@@ -269,6 +272,8 @@ async def _export(args: argparse.Namespace) -> int:
     _credentials()
     make: Callable[[TextIO], Sink] = CSVSink if args.format == "csv" else JSONLinesSink
     if args.out is None:
+        if args.json:
+            raise UsageError("--json needs --out: the export itself goes to stdout")
         return await _run_engine(args, make(sys.stdout), [stream.name], since, 1)
     target = _writable_file(args.out, "--out")
     # Written beside the target and renamed at the end: never a half-written file.

@@ -96,7 +96,7 @@ def test_usage_errors_exit_2_with_one_line_and_write_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-async def test_missing_or_wrong_credentials_exit_2_in_a_subprocess(tmp_path: Path) -> None:
+async def test_bad_credentials_or_database_exit_2_in_a_subprocess(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     async with recent(20, 5) as fake:
         status, _, err = await cli(sync_args(fake, db), None)
@@ -109,6 +109,11 @@ async def test_missing_or_wrong_credentials_exit_2_in_a_subprocess(tmp_path: Pat
             "aircall-async: error: wrong credentials: the API answered 403 Forbidden\n"
         )
         assert not db.exists()
+        junk = tmp_path / "junk.db"
+        junk.write_bytes(b"this is no SQLite database" * 50)
+        status, _, err = await cli(sync_args(fake, junk), fake)
+        assert status == 2 and err.count("\n") == 1 and "cannot use" in err
+        assert junk.read_bytes() == b"this is no SQLite database" * 50
 
 
 async def test_json_summary_and_plain_progress_lines(tmp_path: Path) -> None:
@@ -257,6 +262,14 @@ async def test_export_jsonl_to_stdout_and_csv_to_a_file(tmp_path: Path) -> None:
         assert json.loads(rows[0]["raw"]) == lines[0]
         assert rows[0]["direction"] == lines[0]["direction"]
         assert names(tmp_path) == ["calls.csv"]
+        contacts = sorted(c["updated_at"] for c in fake.state.contacts)
+        args = ["export", "contacts", "--base-url", str(fake.base_url), *FAST]
+        status, out, err = await cli([*args, "--since", str(contacts[4])], fake)
+        assert status == 0, err
+        updated = sorted(json.loads(line)["updated_at"] for line in out.splitlines())
+        assert updated == contacts[4:]
+        status, out, err = await cli([*args, "--json"], fake)
+        assert status == 2 and "--json needs --out" in err and out == ""
         fake.fail("/calls", status=400)
         status, out, err = await cli(
             ["export", "calls", *base, "--out", str(tmp_path / "failed.jsonl")], fake

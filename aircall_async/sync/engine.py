@@ -67,6 +67,7 @@ class SyncEngine:
         sink: where rows and states go (opened by :meth:`run`, not closed).
         streams: names of the streams (default: all of :data:`STREAMS`).
         since: re-read calls from this time (first run default: the retention horizon).
+        updated_since: on a first run, only the contacts updated from this time (exports).
         lag: how far back each run re-reads calls (default 24 h), seconds or timedelta.
         workers: how many windows the calls range is cut into, read concurrently.
         on_progress: called with the :class:`Progress` after every committed page.
@@ -84,6 +85,7 @@ class SyncEngine:
         *,
         streams: Iterable[str] | None = None,
         since: str | int | date | datetime | None = None,
+        updated_since: str | int | date | datetime | None = None,
         lag: float | timedelta = DEFAULT_LAG,
         workers: int = 1,
         on_progress: ProgressCallback | None = None,
@@ -92,6 +94,7 @@ class SyncEngine:
     ) -> None:
         self.streams: list[Stream] = select_streams(streams)
         self.since = parse_since(since)
+        self.updated_since = parse_since(updated_since)
         seconds = lag.total_seconds() if isinstance(lag, timedelta) else lag
         if isinstance(seconds, bool) or seconds < 0:
             raise ValueError(f"lag must be >= 0 seconds, got {lag!r}")
@@ -136,6 +139,7 @@ class SyncEngine:
             on_progress=self._on_progress,
             now=int(self._clock()),
             since=self.since,
+            updated_since=self.updated_since,
             lag=self.lag,
             workers=self.workers,
         )

@@ -45,6 +45,7 @@ class Context:
     on_progress: ProgressCallback | None
     now: int
     since: int | None
+    updated_since: int | None
     lag: int
     workers: int
     per_page: int = 50
@@ -197,7 +198,7 @@ async def sync_contacts(ctx: Context, stream: Stream) -> None:
 
 async def _walk(ctx: Context, stream: Stream, state: Obj) -> int | None:
     """The walk newest first; returns the listing's total, ``None`` when it must be swept."""
-    cursor = state.get("cursor") if isinstance(state.get("cursor"), int) else None
+    cursor = state["cursor"] if isinstance(state.get("cursor"), int) else ctx.updated_since
     walk: Obj = state["walk"] if isinstance(state.get("walk"), dict) else {}
     page = max(1, _int(walk.get("page")))  # the page it stopped in is read again
     top = walk.get("top") if isinstance(walk.get("top"), int) else None
