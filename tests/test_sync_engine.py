@@ -22,7 +22,7 @@ from aircall_async.sync import (
     render_line,
 )
 from aircall_async.testing import FakeAircall
-from aircall_async.testing.history import make_recent
+from aircall_async.testing.history import forget_older_than, make_recent, settle_call
 
 from .sync_support import assert_same, pages_by_path, stored
 
@@ -119,6 +119,9 @@ async def test_changes_between_runs_are_picked_up(tmp_path: Path) -> None:
         live["started_at"] -= 1
         live["tags"] = [{"id": 679, "name": "Feedback", "created_at": now, "tagged_by": None}]
         state.calls.add(live)
+        # An older call settles (cost, duration, start moved a second), inside the lag window.
+        settled = list(state.calls)[-40]
+        settle_call(state, settled["id"])
         # New calls after the last run.
         for i in range(3):
             new = dict(live, id=state.next_id("call"), started_at=now - 10 + i, status="done")
@@ -134,6 +137,7 @@ async def test_changes_between_runs_are_picked_up(tmp_path: Path) -> None:
         assert_same(db, fake)
         assert progress.streams["contacts"].deleted == 2
         assert stored(db, "contacts")[contacts[10]["id"]]["first_name"] == "Renamed"
+        assert stored(db, "calls")[settled["id"]]["pricing_type"] == "regular"
 
 
 async def test_contacts_pages_shifting_under_the_walk_lose_nothing(tmp_path: Path) -> None:
@@ -201,6 +205,15 @@ async def test_workers_split_the_calls_and_the_state_merges(tmp_path: Path) -> N
 
 
 async def test_calls_older_than_the_horizon_are_not_asked_for(tmp_path: Path) -> None:
+    recent = recent_fake(300, 0)
+    # Half the calls are older than the API's horizon and answer nothing; the rest sync.
+    spread = list(recent.state.calls)
+    assert forget_older_than(recent.state, 0, now=spread[150]["started_at"]) == 150
+    with pytest.raises(KeyError):
+        settle_call(recent.state, spread[0]["id"])
+    async with recent:
+        await run(recent, tmp_path / "r.db", streams=["calls"])
+        assert_same(tmp_path / "r.db", recent, ("calls",))
     async with FakeAircall(calls=200, contacts=0, rate_limit=None) as fake:
         # The seed's calls are from 2023: far past the retention horizon.
         before = int(time.time())

@@ -1,6 +1,9 @@
-"""Make the fake's seeded calls recent, as the real ``/v1/calls`` only serves about the
-last six months (the seed's fixed dates are from 2023, so a sync clamped to the retention
-horizon would see none of them)."""
+"""Calls as they age on the real service, for the fake server (opt-in, applied to its state).
+
+:func:`make_recent` moves the seeded calls (fixed dates from 2023) to end now, as
+``/v1/calls`` only serves about the last six months; :func:`forget_older_than` drops what is
+past that horizon; :func:`settle_call` applies the changes a call gets after it ends.
+These behaviours come from Estuary's Aircall connector probes (see issue 12)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 from .state import State, Table
 
-__all__ = ["make_recent"]
+__all__ = ["forget_older_than", "make_recent", "settle_call"]
 
 _TIMES = ("started_at", "answered_at", "ended_at")
 
@@ -39,3 +42,30 @@ def make_recent(state: State, now: float | None = None, *, gap: int = 60) -> int
         table.add(call)
     state.calls = table
     return delta
+
+
+def settle_call(state: State, call_id: int, *, shift: int = -1) -> dict[str, Any]:
+    """What the real service does to a call about 20 minutes after it ends, with no update
+    time to show for it: ``cost`` and ``duration`` change, ``pricing_type`` appears, and
+    ``started_at`` moves by ``shift`` seconds. Returns the call; raises KeyError when unknown.
+    """
+    call = state.calls.remove(call_id)
+    if call is None:
+        raise KeyError(call_id)
+    call["started_at"] = _started(call) + shift
+    if isinstance(call.get("duration"), int):
+        call["duration"] += 1
+    call["cost"] = f"{float(call.get('cost') or 0) + 0.01:.2f}"
+    call["pricing_type"] = "regular"
+    state.calls.add(call)
+    return call
+
+
+def forget_older_than(state: State, seconds: int, now: float | None = None) -> int:
+    """Drop the calls started more than ``seconds`` ago, as ``/v1/calls`` serves only about
+    the last six months (a window wholly older answers 200 with nothing). Returns how many."""
+    horizon = int(state.now() if now is None else now) - seconds
+    old = [c["id"] for c in state.calls.view(None, horizon - 1)]
+    for call_id in old:
+        state.calls.remove(call_id)
+    return len(old)
