@@ -188,11 +188,14 @@ async def sync_contacts(ctx: Context, stream: Stream) -> None:
     if not isinstance(state.get("sweep"), dict):
         total = await _walk(ctx, stream, state)
         state = await ctx.sink.load_state(stream) or {}
-        if total is not None and await ctx.sink.count(stream) <= total:
-            return
-        number = _int(state.get("sweep_no")) + 1
-        state = {**state, "sweep_no": number, "sweep": {"pos": 0}}
-        await ctx.sink.write(stream, [], state, 0)
+        if isinstance(state.get("sweep"), dict):
+            pass  # the walk could not go on: the sweep replaces it
+        elif total is None or await ctx.sink.count(stream) <= total:
+            return  # nothing deleted (or no total to tell)
+        else:
+            number = _int(state.get("sweep_no")) + 1
+            state = {**state, "sweep_no": number, "sweep": {"pos": 0}}
+            await ctx.sink.write(stream, [], state, 0)
     await _sweep(ctx, stream, state)
 
 
@@ -216,7 +219,9 @@ async def _walk(ctx: Context, stream: Stream, state: Obj) -> int | None:
         reached = cursor is not None and len(objs) < len(times)
         more = ctx.more(page, total, len(times)) and not reached
         too_many = more and (page * ctx.per_page >= CAP or (cursor is None and (total or 0) > CAP))
-        if more and not too_many:
+        if too_many:  # the sweep starts in the same transaction: a kill cannot skip it
+            next_state = {"sweep_no": base["sweep_no"] + 1, "cursor": top, "sweep": {"pos": 0}}
+        elif more:
             next_state = {**base, "cursor": cursor, "walk": {"page": page, "top": top}}
         else:
             next_state = {**base, "cursor": top}
