@@ -232,3 +232,29 @@ def test_lag_accepts_a_timedelta() -> None:
 
 def fake_client() -> AircallClient:
     return AircallClient(access_token="t", base_url="http://127.0.0.1:1/v1")
+
+
+async def test_progress_counts_requests_and_429s(tmp_path: Path) -> None:
+    import aiohttp
+
+    from aircall_async import Backoff
+
+    counter = RequestCounter()
+    async with (
+        FakeAircall(calls=30, contacts=10, rate_limit=None) as fake,
+        aiohttp.ClientSession(trace_configs=[counter.trace_config]) as session,
+        fake.client(session=session, backoff=Backoff(base=0.01)) as client,
+    ):
+        fake.fail("/tags", status=429, times=1)
+        # A listing without meta: followed while its pages come full.
+        fake.fail("/users", status=200, times=1, body={"users": [{"id": 1, "name": "A"}]})
+        seen: list[Progress] = []
+        sink = SQLiteSink(tmp_path / "p.db")
+        progress = await SyncEngine(
+            client, sink, streams=["tags", "users", "contacts"], counter=counter,
+            on_progress=seen.append,
+        ).run()  # fmt: skip
+        await sink.close()
+    assert progress.rate_limited == 1
+    assert progress.requests == progress.pages + 1 == len(fake.requests)
+    assert progress.streams["users"].items == 1 and seen[-1] is progress
