@@ -307,6 +307,8 @@ class AircallClient(ClientResources):
         per_page: int = ...,
         transform: None = ...,
         concurrency: int = ...,
+        continue_by: str | None = ...,
+        limit: int | None = ...,
     ) -> Paginator[dict[str, Any]]: ...
 
     @overload
@@ -319,6 +321,8 @@ class AircallClient(ClientResources):
         per_page: int = ...,
         transform: Callable[[dict[str, Any]], T],
         concurrency: int = ...,
+        continue_by: str | None = ...,
+        limit: int | None = ...,
     ) -> Paginator[T]: ...
 
     def paginate(
@@ -330,14 +334,20 @@ class AircallClient(ClientResources):
         per_page: int = MAX_PER_PAGE,
         transform: Callable[[dict[str, Any]], Any] | None = None,
         concurrency: int = 4,
+        continue_by: str | None = None,
+        limit: int | None = None,
     ) -> Paginator[Any]:
         """A :class:`~aircall_async.pagination.Paginator` over a list endpoint.
 
         ``key`` names the list in the answer (``"calls"`` for ``/calls``). Without
         ``transform`` the items are the raw dicts. Nothing is fetched until iteration.
+        ``continue_by`` names the item's time field the endpoint's ``from``/``to`` filter
+        on (``"started_at"`` for calls), to continue past the 10,000-item cap; ``limit``
+        stops after that many items.
 
         Raises:
-            ValueError: for ``per_page`` outside 1..50, or ``page``/``per_page`` in params.
+            ValueError: for ``per_page`` outside 1..50, ``concurrency`` or ``limit`` below
+                1, or ``page``/``per_page`` in params.
         """
         return Paginator(
             self._get_page,
@@ -347,6 +357,8 @@ class AircallClient(ClientResources):
             per_page=per_page,
             transform=transform,
             concurrency=concurrency,
+            continue_by=continue_by,
+            limit=limit,
         )
 
     async def _get_page(self, path: str, params: Mapping[str, Any]) -> Any:

@@ -21,6 +21,7 @@ __all__ = [
     "MethodNotAllowedError",
     "NotFoundError",
     "PaginationLimitError",
+    "PaginationStalledError",
     "RateLimitError",
     "ServerError",
     "TransportError",
@@ -86,6 +87,15 @@ class APIError(AircallError):
         if self.method or self.path:
             text += f" ({self.method} {self.path})"
         return text
+
+
+class PaginationStalledError(APIError):
+    """A listing's page brought only items of earlier pages: the server ignores ``page``.
+
+    Raised instead of asking for page after page forever, once the items of the pages
+    before are handed out. ``status`` is the status of that answer (200), ``error`` is
+    ``"Repeated page"`` and ``troubleshoot`` names the page.
+    """
 
 
 class BadRequestError(APIError):

@@ -149,11 +149,12 @@ def test_rate_limit_validation() -> None:
         RateLimit(5, per=0)
 
 
-async def test_eight_tasks_never_get_a_429_from_fixed_windows() -> None:
+@pytest.mark.parametrize("headers", ["always", "429-only"])
+async def test_eight_tasks_never_get_a_429_from_fixed_windows(headers: str) -> None:
     from aircall_async.testing import FakeAircall
 
     limit, per = 20, 1.0
-    async with FakeAircall(rate_limit=limit, window=per) as fake:
+    async with FakeAircall(rate_limit=limit, window=per, rate_limit_headers=headers) as fake:
         async with fake.client(rate_limit=RateLimit(limit, per=per), max_retries=0) as client:
 
             async def worker(n: int) -> None:

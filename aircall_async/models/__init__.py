@@ -14,7 +14,8 @@ whose value has the wrong type degrades to its default while ``raw`` keeps it.
 from __future__ import annotations
 
 from ._base import Model, OpenStrEnum
-from ._converter import converter, structure, unstructure
+from ._converter import converter, structure
+from ._unstructure import unstructure
 from .a2p import A2PCampaignAssociation, A2PUpdateStatus
 from .calls import (
     Call,

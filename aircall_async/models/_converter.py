@@ -1,5 +1,7 @@
 """The one lenient cattrs converter that turns payloads into models and back.
 
+(Over 400 lines on purpose: the hooks are closures over one converter and its caches.)
+
 Leniency lives in a single structure-hook factory for every :class:`Model`: it
 runs the fast function cattrs generates for the class and, only if that raises,
 structures the payload field by field, degrading each field that fails to its
@@ -19,6 +21,9 @@ Datetime fields accept UNIX seconds (int/float) or an ISO 8601 string (with ``Z`
 or ``z``, an offset, or none: then UTC) and always give an aware UTC datetime, on
 every supported Python; :func:`unstructure` writes them back in the form the API
 uses for that field (the ``UNIX_TIME``/``ISO_TIME`` field metadata).
+
+A nested object sent empty (``"tagged_by": {}``, seen in real ``call.archived``
+deliveries) becomes None, like a ``null``.
 """
 
 from __future__ import annotations
@@ -43,7 +48,6 @@ __all__ = [
     "format_unix",
     "parse_datetime",
     "structure",
-    "unstructure",
 ]
 
 T = TypeVar("T")
@@ -314,7 +318,7 @@ def _make_converter(*, lenient: bool) -> cattrs.Converter:
     conv.register_unstructure_hook(OpenStrEnum, _unstructure_enum)
 
     def model_unstructure_factory(cls: type[Model]) -> Callable[[Any], dict[str, Any]]:
-        overrides: dict[str, Any] = {"raw": override(omit=True)}
+        overrides: dict[str, Any] = {"raw": override(omit=True), "unparsed": override(omit=True)}
         for field in attrs.fields(cls):
             if field.metadata.get(TIME_FORMAT_KEY) == "unix":
                 overrides[field.name] = override(unstruct_hook=_unstructure_unix)
@@ -395,17 +399,12 @@ def _unstructure_iso(value: datetime | None) -> str | None:
 def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = False) -> _Hook:
     fast = make_dict_structure_fn(cls, conv, raw=override(omit=True))
     # Resolved by make_dict_structure_fn above (string annotations -> types).
-    fields = [f for f in attrs.fields(cls) if f.name != "raw"]
+    fields = _data_fields(cls)
     name = cls.__name__
-
-    def degraded(field: attrs.Attribute[Any]) -> Any:
-        default: Any = field.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            return default.factory()
-        return default
 
     def slow(data: Mapping[str, Any]) -> Model:
         kwargs: dict[str, Any] = {}
+        failed: list[str] = []
         for field in fields:
             if field.name not in data:
                 continue
@@ -413,8 +412,11 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
                 hook = _structure_hook_of(conv, field.type)
                 kwargs[field.name] = hook(data[field.name], field.type)
             except Exception:
-                kwargs[field.name] = degraded(field)
-        return cls(**kwargs)
+                kwargs[field.name] = _default_of(field)
+                failed.append(field.name)
+        obj = cls(**kwargs)
+        obj.unparsed = frozenset(failed)
+        return obj
 
     def structure_model(data: Any, _: Any) -> Model | None:
         if data.__class__ is not dict:
@@ -425,6 +427,9 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
                 raise TypeError(
                     f"cannot structure {name} from {type(data).__name__}: not a mapping"
                 )
+        if optional and not data:
+            # A nested "{}" says as little as a null (real call.archived tagged_by).
+            return None
         try:
             obj = fast(data, cls)
         except Exception:
@@ -436,7 +441,7 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
 
 
 converter: cattrs.Converter = _make_converter(lenient=True)
-"""The lenient converter behind :func:`structure` and :func:`unstructure`."""
+"""The lenient converter behind :func:`structure` (``unstructure`` is in ``_unstructure``)."""
 
 
 def make_plain_converter() -> cattrs.Converter:
@@ -457,14 +462,13 @@ def structure(data: Mapping[str, Any], cls: type[T]) -> T:
     return converter.structure(data, cls)
 
 
-def unstructure(model: object) -> dict[str, Any]:
-    """Turn a model into a JSON-ready dict in the API's shape (``raw`` excluded).
+def _default_of(field: attrs.Attribute[Any]) -> Any:
+    """The value a field takes when the payload lacks it (or it degrades)."""
+    default: Any = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return default.factory()
+    return default
 
-    Datetimes go back as UNIX seconds or ISO strings as the API sends that field,
-    enums as their strings, nested models as dicts. Raises TypeError for an object
-    that is not a model.
-    """
-    if not isinstance(model, Model):
-        raise TypeError(f"cannot unstructure {type(model).__name__}: not an Aircall model")
-    result: dict[str, Any] = converter.unstructure(model)
-    return result
+
+def _data_fields(cls: type[Model]) -> list[attrs.Attribute[Any]]:
+    return [f for f in attrs.fields(cls) if f.name not in ("raw", "unparsed")]

@@ -126,14 +126,29 @@ class Resource:
         params: Mapping[str, Any] | None = None,
         *,
         per_page: int = MAX_PER_PAGE,
+        continue_by: str | None = None,
+        limit: int | None = None,
     ) -> Paginator[M]:
-        """A paginator over ``path`` yielding ``cls`` models built from the ``key`` list."""
+        """A paginator over ``path`` yielding ``cls`` models built from the ``key`` list.
+
+        ``continue_by`` declares the item's time field that the endpoint's ``from``/``to``
+        filter on, so that the listing goes on past the 10,000-item cap (``None``: it
+        cannot); ``limit`` caps the items. Raises ValueError for a bad ``per_page``/``limit``.
+        """
 
         def to_model(item: dict[str, Any]) -> M:
             return structure(item, cls)
 
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        return self._client.paginate(path, key, params=query, per_page=per_page, transform=to_model)
+        return self._client.paginate(
+            path,
+            key,
+            params=query,
+            per_page=per_page,
+            transform=to_model,
+            continue_by=continue_by,
+            limit=limit,
+        )
 
 
 def check_id(value: object, name: str) -> str:

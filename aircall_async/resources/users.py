@@ -60,7 +60,9 @@ class Users(Resource):
         ``per_page``; iterating raises the client's errors.
         """
         query = time_query(from_=from_, to=to, order=order)
-        return self._list("/users", "users", User, query, per_page=per_page)
+        return self._list(
+            "/users", "users", User, query, per_page=per_page, continue_by="created_at"
+        )
 
     async def get(self, user_id: int) -> User:
         """One User with their Numbers (``GET /v1/users/:id``).
