@@ -137,7 +137,7 @@ async def test_changes_between_runs_are_picked_up(tmp_path: Path) -> None:
         assert_same(db, fake)
         assert progress.streams["contacts"].deleted == 2
         assert stored(db, "contacts")[contacts[10]["id"]]["first_name"] == "Renamed"
-        assert stored(db, "calls")[settled["id"]]["pricing_type"] == "regular"
+        assert stored(db, "calls")[settled["id"]]["pricing_type"] == "in_bundle"
 
 
 async def test_contacts_pages_shifting_under_the_walk_lose_nothing(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 :func:`make_recent` moves the seeded calls (fixed dates from 2023) to end now, as
 ``/v1/calls`` only serves about the last six months; :func:`forget_older_than` drops what is
 past that horizon; :func:`settle_call` applies the changes a call gets after it ends.
-These behaviours come from Estuary's Aircall connector probes (see issue 12)."""
+These behaviours come from Estuary's Aircall connector probes (issue 12, docs/SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -55,8 +55,8 @@ def settle_call(state: State, call_id: int, *, shift: int = -1) -> dict[str, Any
     call["started_at"] = _started(call) + shift
     if isinstance(call.get("duration"), int):
         call["duration"] += 1
-    call["cost"] = f"{float(call.get('cost') or 0) + 0.01:.2f}"
-    call["pricing_type"] = "regular"
+    call["cost"] = f"{float(call.get('cost') or 0) + 1:.1f}"
+    call["pricing_type"] = "in_bundle"
     state.calls.add(call)
     return call
 
