@@ -258,3 +258,23 @@ async def test_progress_counts_requests_and_429s(tmp_path: Path) -> None:
     assert progress.rate_limited == 1
     assert progress.requests == progress.pages + 1 == len(fake.requests)
     assert progress.streams["users"].items == 1 and seen[-1] is progress
+
+
+async def test_an_altered_file_is_downloaded_again(tmp_path: Path) -> None:
+    db, folder = tmp_path / "a.db", tmp_path / "files"
+    folder.mkdir()
+    fake = FakeAircall(calls=30, contacts=5, rate_limit=None)
+    make_recent(fake.state)
+    async with fake, FakeMedia(fake.state) as media, fake.client() as client:
+        media.publish()
+        sink = SQLiteSink(db)
+        await SyncEngine(client, sink, streams=["calls"]).run()
+        first = await MediaDownloader(client, sink, folder).run()
+        victim = sorted(folder.iterdir())[0]
+        victim.write_bytes(b"x" * len(victim.read_bytes()))  # same size, other bytes
+        again = await MediaDownloader(client, sink, folder).run()
+        await sink.close()
+        call_id, kind = victim.stem.split("-")
+        assert victim.read_bytes() == media.content(int(call_id), kind)
+    assert first.downloaded > 1 and again.downloaded == 1 and again.refreshed == 1
+    assert again.present == first.downloaded - 1

@@ -2,7 +2,8 @@
 
 Each file is streamed to ``<dir>/<call id>-<kind><ext>.part`` while hashed, then renamed;
 an interrupted download continues with a ``Range`` request. Its size and SHA-256 are kept
-in ``_aircall_media`` next to the calls. Media URLs expire (about an hour; S3 answers 403):
+in ``_aircall_media`` next to the calls; a later run checks both and downloads again a file
+that is missing or altered. Media URLs expire (about an hour; S3 answers 403):
 an expired one is refreshed by fetching the call again (``GET /v1/calls/:id``, the only
 request that draws on the API budget), and the call's row is updated with it.
 
@@ -122,8 +123,8 @@ class MediaDownloader:
 
     def _wanted(self, db: sqlite3.Connection) -> list[tuple[int, str, str]]:
         done = {
-            (row[0], row[1]): (row[2], row[3])
-            for row in db.execute(f"SELECT call_id, kind, path, bytes FROM {MEDIA_TABLE}")
+            (row[0], row[1]): (row[2], row[3], row[4])
+            for row in db.execute(f"SELECT call_id, kind, path, bytes, sha256 FROM {MEDIA_TABLE}")
         }
         out = []
         rows = db.execute(
@@ -135,7 +136,7 @@ class MediaDownloader:
                 if not url:
                     continue
                 known = done.get((call_id, kind))
-                if known is not None and _size(Path(known[0])) == known[1]:
+                if known is not None and _intact(Path(known[0]), known[1], known[2]):
                     self.report.present += 1
                     continue
                 out.append((call_id, kind, url))
@@ -215,6 +216,17 @@ class MediaDownloader:
         )
         self.report.downloaded += 1
         self.report.bytes += have
+
+
+def _intact(path: Path, size: int, sha256: str) -> bool:
+    """Whether the file on disk is the one downloaded (size, then checksum)."""
+    if _size(path) != size:
+        return False
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        for chunk in iter(lambda: data.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256
 
 
 def _size(path: Path) -> int | None:
