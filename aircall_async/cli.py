@@ -330,16 +330,25 @@ async def _fake(args: argparse.Namespace) -> int:
     from .testing import FakeAircall
     from .testing.history import make_recent
 
-    server = FakeAircall(
-        calls=args.calls, contacts=args.contacts, rate_limit=args.rate_limit or None,
-        window=args.window, host=args.host, port=args.port,
-    )  # fmt: skip
+    try:
+        server = FakeAircall(
+            calls=args.calls, contacts=args.contacts, rate_limit=args.rate_limit or None,
+            window=args.window, host=args.host, port=args.port,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     make_recent(server.state)
-    async with server:
+    try:
+        await server.start()
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    try:
         print(f"Fake Aircall API at {server.base_url} ({len(server.state.calls)} calls)")
         print(f"  export AIRCALL_API_ID={server.api_id} AIRCALL_API_TOKEN={server.api_token}")
         print(f"  {PROG} sync --base-url {server.base_url} --db aircall.db", flush=True)
         await asyncio.Event().wait()
+    finally:
+        await server.close()
     return EXIT_OK  # pragma: no cover - only a signal ends it
 
 

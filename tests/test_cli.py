@@ -80,6 +80,7 @@ def recent(calls: int, contacts: int, **kwargs: Any) -> FakeAircall:
         (["export", "calls,contacts"], "one stream"),
         (["recordings", "--db", "{tmp}/x.db", "--dir", "{tmp}/m"], "does not exist"),
         (["frobnicate"], "invalid choice"),
+        (["fake", "--calls", "-5"], "calls must be >= 0"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line_and_write_nothing(
@@ -316,6 +317,11 @@ async def test_fake_command_serves_recent_calls_until_interrupted() -> None:
     assert proc.stdout is not None
     line = (await proc.stdout.readline()).decode()
     assert line.startswith("Fake Aircall API at http://127.0.0.1:") and "(30 calls)" in line
+    port = line.split(":")[2].split("/")[0]
+    status, _, err = await cli(["fake", "--port", port], None)
+    assert status == 2 and err.startswith(
+        f"aircall-async: error: cannot listen on 127.0.0.1:{port}"
+    )
     proc.send_signal(signal.SIGINT)
     await proc.communicate()
     assert proc.returncode == 0
