@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from ..ratelimit import RateLimit
 from .progress import Progress, ProgressCallback, RequestCounter, StreamProgress
 from .sinks import Sink
 from .state import DEFAULT_LAG
@@ -108,9 +109,11 @@ class SyncEngine:
         self._counter = counter
         self._clock = clock
         budget = client.rate_limit
+        # A shared throttle (another process's budget too) gives no rate of its own: no ETA.
+        rate = budget.limit / budget.per if isinstance(budget, RateLimit) else None
         self.progress = Progress(
             streams={s.name: StreamProgress() for s in self.streams},
-            rate=budget.limit / budget.per if budget is not None else None,
+            rate=rate,
             counter=counter,
         )
 
