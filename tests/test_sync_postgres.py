@@ -1,12 +1,11 @@
-"""The PostgreSQL sink against a real server (127.0.0.1:5432, database ``test``, trust auth;
-``AIRCALL_TEST_POSTGRES_DSN`` overrides). Skipped with the reason when none answers; under
-CI (``CI=true``) a missing server fails instead."""
+"""The PostgreSQL sink against a real server (the ``postgres_dsn`` fixture: 127.0.0.1:5432,
+database ``test``, trust auth, or ``AIRCALL_TEST_POSTGRES_DSN``); skipped with the reason
+when none answers, failed instead under CI."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,33 +19,24 @@ from aircall_async.testing.history import make_recent
 
 from .sync_support import expected
 
-DSN = os.environ.get("AIRCALL_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-async def _connect() -> Any:
-    try:
-        import asyncpg  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        reason = "asyncpg is not installed (pip install 'aircall-async[postgres]')"
-    else:
-        try:
-            return await asyncio.wait_for(asyncpg.connect(DSN), 5)
-        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as exc:
-            reason = f"no PostgreSQL server answers at {DSN}: {type(exc).__name__}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but {reason}")
-    pytest.skip(reason)
-
 
 @pytest.fixture
-async def schema() -> AsyncIterator[tuple[Any, str]]:
-    conn = await _connect()
+async def schema(postgres_dsn: str) -> AsyncIterator[tuple[Any, str]]:
+    """A connection and the name of a schema of this test's own, dropped at the end."""
+    import asyncpg  # type: ignore[import-untyped,unused-ignore]
+
+    conn = await asyncpg.connect(postgres_dsn)
     name = f"aircall_test_{uuid.uuid4().hex[:12]}"
     try:
         yield conn, name
     finally:
         await conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         await conn.close()
+
+
+@pytest.fixture
+def dsn(postgres_dsn: str) -> str:
+    return postgres_dsn
 
 
 async def rows(conn: Any, name: str, stream: str) -> dict[int, Any]:
@@ -62,7 +52,7 @@ async def run(fake: FakeAircall, sink: PostgresSink, **kwargs: Any) -> Progress:
         await sink.close()
 
 
-async def test_postgres_sink_syncs_resumes_and_deletes(schema: tuple[Any, str]) -> None:
+async def test_postgres_sink_syncs_resumes_and_deletes(schema: tuple[Any, str], dsn: str) -> None:
     conn, name = schema
     fake = FakeAircall(calls=1_200, contacts=300, rate_limit=None)
     make_recent(fake.state)
@@ -74,11 +64,11 @@ async def test_postgres_sink_syncs_resumes_and_deletes(schema: tuple[Any, str]) 
                 holder["task"].cancel()
 
         holder["task"] = asyncio.ensure_future(
-            run(fake, PostgresSink(DSN, schema=name), on_progress=cut)
+            run(fake, PostgresSink(dsn, schema=name), on_progress=cut)
         )
         with pytest.raises(asyncio.CancelledError):
             await holder["task"]
-        await run(fake, PostgresSink(DSN, schema=name))
+        await run(fake, PostgresSink(dsn, schema=name))
         for stream in ("calls", "contacts", "users", "tags"):
             assert await rows(conn, name, stream) == expected(fake, stream), stream
         typed = await conn.fetchrow(
@@ -95,7 +85,7 @@ async def test_postgres_sink_syncs_resumes_and_deletes(schema: tuple[Any, str]) 
         gone = list(fake.state.contacts)[:3]
         for contact in gone:
             fake.state.contacts.remove(contact["id"])
-        progress = await run(fake, PostgresSink(DSN, schema=name), streams=["contacts"])
+        progress = await run(fake, PostgresSink(dsn, schema=name), streams=["contacts"])
         assert progress.streams["contacts"].deleted == 3
         assert await rows(conn, name, "contacts") == expected(fake, "contacts")
         state = await conn.fetchval(
@@ -104,9 +94,9 @@ async def test_postgres_sink_syncs_resumes_and_deletes(schema: tuple[Any, str]) 
         assert json.loads(state)["run"] is None
 
 
-async def test_postgres_sink_errors_are_clear(schema: tuple[Any, str]) -> None:
+async def test_postgres_sink_errors_are_clear() -> None:
     with pytest.raises(ValueError, match="plain identifier"):
-        PostgresSink(DSN, schema='x"; DROP TABLE y; --')
+        PostgresSink("postgresql://127.0.0.1/test", schema='x"; DROP TABLE y; --')
     sink = PostgresSink("postgresql://nobody:secret-pw@127.0.0.1:1/none")
     with pytest.raises(SinkError) as info:
         await sink.open([])
@@ -115,14 +105,14 @@ async def test_postgres_sink_errors_are_clear(schema: tuple[Any, str]) -> None:
         await sink.count(next(iter(__import__("aircall_async.sync").sync.STREAMS.values())))
 
 
-async def test_cli_syncs_into_postgres(schema: tuple[Any, str]) -> None:
+async def test_cli_syncs_into_postgres(schema: tuple[Any, str], dsn: str) -> None:
     from .test_cli import FAST, cli
 
     conn, name = schema
     fake = FakeAircall(calls=150, contacts=20, rate_limit=None)
     make_recent(fake.state)
     async with fake:
-        args = ["sync", "--base-url", str(fake.base_url), *FAST, "--db", DSN, "--schema", name]
+        args = ["sync", "--base-url", str(fake.base_url), *FAST, "--db", dsn, "--schema", name]
         status, _, err = await cli(args, fake)
         assert status == 0, err
         assert await rows(conn, name, "calls") == expected(fake, "calls")
