@@ -126,9 +126,11 @@ end
 local reset_at = nil
 if reset then reset_at = math.min(reset, now + max_reset) end
 if remaining and reset_at and reset_at > now then
-  -- Requests still out may not be counted yet by the server: assume they will be.
-  -- Within one window of the server a count only ever goes down.
-  local left = remaining - redis.call('ZCARD', KEYS[1])
+  -- What the server counted when it answered; admissions decrement it from now on. Not
+  -- minus the requests still out: most were counted already, and subtracting them
+  -- would halt a burst half-way (the sliding log caps our own starts anyway). Within one
+  -- window of the server a count only ever goes down (answers arrive out of order).
+  local left = remaining
   local s = redis.call('HMGET', KEYS[3], 'left', 'window', 'left_until')
   local known, window, known_until = tonumber(s[1]), tonumber(s[2]), tonumber(s[3])
   if known and window == reset and known_until and known_until > now then
