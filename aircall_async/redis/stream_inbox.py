@@ -163,12 +163,13 @@ class RedisStreamInbox:
     def __repr__(self) -> str:
         return f"RedisStreamInbox(stream={self.stream!r}, group={self.group!r})"
 
-    async def _call(self, what: str, call: Awaitable[T]) -> T:
+    async def _call(self, what: str, call: Awaitable[T], *, blocking: float = 0.0) -> T:
+        timeout = self._timeout + blocking
         try:
             if sys.version_info >= (3, 11):
-                async with asyncio.timeout(self._timeout):
+                async with asyncio.timeout(timeout):
                     return await call
-            return await asyncio.wait_for(call, self._timeout)  # pragma: no cover - 3.10
+            return await asyncio.wait_for(call, timeout)  # pragma: no cover - 3.10
         except REDIS_FAILURES as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise RedisUnavailableError(
@@ -222,20 +223,27 @@ class RedisStreamInbox:
         """
         if limit < 1:
             return []
-        next_due = await self._call(
-            "move due retries",
-            self._script(
-                "PROMOTE",
-                [self.stream, self._retry_key, self._delayed_key],
-                [self._maxlen, PROMOTE_BATCH],
-            ),
-        )
-        taken = await self._claim(limit)
-        if len(taken) < limit:
-            block_ms = 0 if taken else round(wait * 1000)
+        deadline = time.monotonic() + max(0.0, wait)
+        while True:
+            next_due = await self._call(
+                "move due retries",
+                self._script(
+                    "PROMOTE",
+                    [self.stream, self._retry_key, self._delayed_key],
+                    [self._maxlen, PROMOTE_BATCH],
+                ),
+            )
+            taken = await self._claim(limit)
+            if taken:
+                break
+            now = time.monotonic()
+            # Block for new entries, but wake for the next due retry or takeover check.
+            block = min(deadline, self._next_claim) - now
             if int(next_due) >= 0:
-                block_ms = min(block_ms, int(next_due))
-            taken += await self._read(limit - len(taken), block_ms)
+                block = min(block, int(next_due) / 1000)
+            taken = await self._read(limit, max(0, round(block * 1000)))
+            if taken or time.monotonic() >= deadline:
+                break
         for delivery in taken:
             self._taken.add(delivery.ref)
         if self._taken and self._renewer is None:
@@ -282,6 +290,7 @@ class RedisStreamInbox:
                 count=count,
                 block=block_ms if block_ms > 0 else None,
             ),
+            blocking=block_ms / 1000,
         )
         if not answer:
             return []
