@@ -13,7 +13,7 @@ from aircall_async import RateLimitStatus
 from aircall_async.errors import TransportError
 from aircall_async.redis import RedisThrottler, RedisUnavailableError
 from aircall_async.redis import _throttle_lua as lua
-from tests.redis_support import fresh_redis_url, free_port
+from tests.redis_support import free_port, fresh_redis_url
 
 KEYS = [
     f"aircall:throttle:{{acme}}:{name}"
@@ -71,6 +71,15 @@ async def test_a_slot_frees_per_seconds_after_its_request_finished(r: redis.Redi
     await a.aclose()
 
 
+async def _queued(r: redis.Redis, n: int) -> None:
+    """Return once ``n`` waiters are in the queue (polling: Redis has no event for it)."""
+    for _ in range(5000):
+        if await r.zcard(QUEUE) >= n:
+            return
+        await asyncio.sleep(0.002)
+    raise AssertionError(f"never {n} waiters")
+
+
 async def test_waiting_processes_are_served_in_order_of_arrival(r: redis.Redis) -> None:
     holder = RedisThrottler(r, key="acme", limit=1, per=0.2)
     await holder.release(await holder.acquire())
@@ -84,8 +93,7 @@ async def test_waiting_processes_are_served_in_order_of_arrival(r: redis.Redis) 
     tasks = []
     for name in "abcd":
         tasks.append(asyncio.ensure_future(wait_turn(name)))
-        while await r.zcard(QUEUE) < len(tasks):  # queued strictly one after the other
-            await asyncio.sleep(0.002)
+        await _queued(r, len(tasks))  # queued strictly one after the other
     await asyncio.gather(*tasks)
     assert order == ["a", "b", "c", "d"]
 
