@@ -159,6 +159,7 @@ class RedisStreamInbox:
         self._next_claim = 0.0  # monotonic
         self._taken: set[str] = set()  # entries this consumer is handling
         self._renewer: asyncio.Task[None] | None = None
+        self._opened = 0  # open() calls not yet closed
 
     def __repr__(self) -> str:
         return f"RedisStreamInbox(stream={self.stream!r}, group={self.group!r})"
@@ -181,11 +182,12 @@ class RedisStreamInbox:
 
     async def open(self) -> None:
         """Create the stream and the consumer group if missing (entries already in the
-        stream are then read too).
+        stream are then read too). Counted: each :meth:`open` needs its :meth:`close`.
 
         Raises:
             RedisUnavailableError: if Redis cannot be reached.
         """
+        self._opened += 1
         try:
             await self._call(
                 "create the consumer group",
@@ -194,6 +196,7 @@ class RedisStreamInbox:
         except RedisUnavailableError as exc:
             cause = exc.__cause__
             if not (isinstance(cause, ResponseError) and "BUSYGROUP" in str(cause)):
+                self._opened -= 1
                 raise
 
     async def put(self, key: str, body: bytes) -> PutResult:
@@ -359,7 +362,7 @@ class RedisStreamInbox:
         self._taken.discard(item.ref)
 
     async def dead(self, item: StoredDelivery) -> None:
-        """The last attempt failed: move the delivery to ``<stream>:dead``.
+        """Move the delivery to ``<stream>:dead``, with ``item.attempts`` as given.
 
         Raises:
             RedisUnavailableError: if Redis cannot be reached.
@@ -369,21 +372,23 @@ class RedisStreamInbox:
             self._script(
                 "DEAD",
                 [self.stream, self._dead_key],
-                [self.group, item.ref, item.key, item.attempts + 1, item.body, self._max_dead],
+                [self.group, item.ref, item.key, item.attempts, item.body, self._max_dead],
             ),
         )
         self._taken.discard(item.ref)
 
     async def dead_letters(self, limit: int = 100) -> list[StoredDelivery]:
-        """The oldest ``limit`` dead letters kept (``ref`` is their id in ``<stream>:dead``).
+        """The last ``limit`` dead letters kept, oldest first (``ref``: their id in
+        ``<stream>:dead``).
 
         Raises:
             RedisUnavailableError: if Redis cannot be reached.
         """
         entries: Any = await self._call(
-            "read dead letters", self._redis.xrange(self._dead_key, count=limit)
+            "read dead letters", self._redis.xrevrange(self._dead_key, count=limit)
         )
-        return [d for e_id, f in entries or () if (d := _delivery(e_id, f)) is not None]
+        letters = [d for e_id, f in entries or () if (d := _delivery(e_id, f)) is not None]
+        return letters[::-1]
 
     async def depth(self) -> int:
         """Deliveries accepted and not yet handled nor dead-lettered (on every node).
@@ -400,7 +405,11 @@ class RedisStreamInbox:
     async def close(self) -> None:
         """Stop renewing entries (those not reported are taken over after ``claim_idle``)
         and leave the group if this consumer owns no entry. The Redis client stays open.
-        Never raises for an unreachable Redis."""
+        Never raises for an unreachable Redis. Counted: only the last of the
+        :meth:`open` calls' closes does it."""
+        self._opened = max(0, self._opened - 1)
+        if self._opened:
+            return
         if self._renewer is not None:
             self._renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
