@@ -16,39 +16,25 @@ from typing import Any
 
 import aiohttp
 import redis.asyncio as redis
+from aiohttp import web
 
-from aircall_async import RateLimitStatus
+from aircall_async import AircallClient
 from aircall_async.errors import AircallError
-from aircall_async.redis import RedisThrottler
+from aircall_async.redis import RedisStreamInbox, RedisThrottler
+from aircall_async.testing import mount_receiver
+from aircall_async.webhooks import WebhookEvent, WebhookRouter, consume, webhook_app
 
 
-class _Client:  # TEMP until the Throttle protocol lands in AircallClient
-    def __init__(self, config: dict[str, Any], session: aiohttp.ClientSession, r: Any) -> None:
-        self.t = RedisThrottler(r, key=config["key"], limit=config["limit"], per=config["per"])
-        self.session = session
-        self.base = config["base_url"]
-        basic = aiohttp.encode_basic_auth(config["api_id"], config["api_token"])
-        self.auth = {"Authorization": basic}
-
-    async def request(self, method: str, path: str) -> None:
-        while True:
-            ticket = await self.t.acquire()
-            status = None
-            rejected = False
-            try:
-                url = self.base + path
-                async with self.session.request(method, url, headers=self.auth) as resp:
-                    await resp.read()
-                    status = RateLimitStatus.from_http(resp.headers)
-                    rejected = resp.status == 429
-            finally:
-                await self.t.release(ticket, status, rejected=rejected)
-            if not rejected:
-                return
-
-
-def _client(config: dict[str, Any], session: aiohttp.ClientSession, r: Any) -> _Client:
-    return _Client(config, session, r)
+def _client(config: dict[str, Any], session: aiohttp.ClientSession, r: Any) -> AircallClient:
+    throttler = RedisThrottler(r, key=config["key"], limit=config["limit"], per=config["per"])
+    return AircallClient(
+        api_id=config["api_id"],
+        api_token=config["api_token"],
+        base_url=config["base_url"],
+        session=session,
+        rate_limit=throttler,
+        max_retries=10,
+    )
 
 
 def _recording_session(answers: list[tuple[int, int]]) -> aiohttp.ClientSession:
@@ -106,7 +92,58 @@ async def hog(config: dict[str, Any]) -> None:
         )
 
 
-ROLES = {"throttle": throttle, "hog": hog}
+def _inbox(config: dict[str, Any], r: Any) -> RedisStreamInbox:
+    return RedisStreamInbox(
+        r,
+        stream=config["stream"],
+        group=config["group"],
+        claim_idle=config.get("claim_idle", 60.0),
+        consumer=config.get("name"),
+        timeout=2.0,
+    )
+
+
+def _redis(url: str) -> Any:
+    return redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+
+
+async def receiver(config: dict[str, Any]) -> None:
+    """A webhook receiver storing into the stream and handling nothing; prints its port,
+    serves until stdin closes."""
+    r = _redis(config["redis_url"])
+    sub = webhook_app(
+        WebhookRouter(),
+        tokens=[config["token"]],
+        ack="immediate",
+        inbox=_inbox(config, r),
+        workers=0,
+    )
+    runner = web.AppRunner(mount_receiver(sub), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print("ready", runner.addresses[0][1], flush=True)
+    await asyncio.to_thread(sys.stdin.read)
+    await runner.cleanup()
+    await r.aclose()
+
+
+async def consumer(config: dict[str, Any]) -> None:
+    """A consumer: each delivery's handler counts ``<event>:<id>`` in the hash ``handled``
+    of the recording Redis (``record_url``), after ``handler_delay`` seconds."""
+    r = _redis(config["redis_url"])
+    record = _redis(config["record_url"])
+    router = WebhookRouter()
+
+    @router.on("*")
+    async def count(event: WebhookEvent[Any]) -> None:
+        await asyncio.sleep(config["handler_delay"])
+        await record.hincrby("handled", f"{event.event}:{event.resource_id}", 1)
+
+    print("ready", flush=True)
+    await consume(router, _inbox(config, r), concurrency=8)
+
+
+ROLES = {"throttle": throttle, "hog": hog, "receiver": receiver, "consumer": consumer}
 
 if __name__ == "__main__":
     asyncio.run(ROLES[sys.argv[1]](json.loads(sys.argv[2])))

@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - the test environment has redis-
     ) from exc
 
 from aircall_async.redis._common import RedisUnavailableError
-from aircall_async.redis.stream_inbox import RedisStreamInbox, StoredDelivery
+from aircall_async.redis.stream_inbox import RedisStreamInbox
 from aircall_async.redis.throttle import RedisThrottler
 
-__all__ = ["RedisStreamInbox", "RedisThrottler", "RedisUnavailableError", "StoredDelivery"]
+__all__ = ["RedisStreamInbox", "RedisThrottler", "RedisUnavailableError"]

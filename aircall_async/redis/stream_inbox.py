@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, Final, TypeVar
 
-import attrs
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
@@ -30,9 +29,9 @@ from aircall_async.redis._common import (
     describe,
     redis_key_part,
 )
-from aircall_async.webhooks.inbox import PutResult
+from aircall_async.webhooks.inbox import PutResult, StoredDelivery
 
-__all__ = ["RedisStreamInbox", "StoredDelivery"]
+__all__ = ["RedisStreamInbox"]
 
 logger = logging.getLogger("aircall_async.redis")
 
@@ -40,17 +39,6 @@ T = TypeVar("T")
 
 #: At most this many due retries are moved back into the stream per :meth:`take`.
 PROMOTE_BATCH: Final = 100
-
-
-@attrs.frozen
-class StoredDelivery:
-    """A delivery taken from an inbox: its dedupe ``key``, raw ``body``, failed
-    ``attempts`` so far and the inbox's reference ``ref`` (here the stream entry id)."""
-
-    key: str
-    body: bytes = attrs.field(repr=False)
-    attempts: int = 0
-    ref: str = ""
 
 
 def _b(value: bytes | str) -> bytes:
