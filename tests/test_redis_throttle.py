@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import redis.asyncio as redis
 
-from aircall_async import RateLimitStatus
+from aircall_async import AircallClient, RateLimitStatus
 from aircall_async.errors import TransportError
 from aircall_async.redis import RedisThrottler, RedisUnavailableError
 from aircall_async.redis import _throttle_lua as lua
-from tests.redis_support import free_port, fresh_redis_url
+from aircall_async.testing import FakeAircall
+from tests.redis_support import PrivateRedis, free_port, fresh_redis_url, private_redis
 
 KEYS = [
     f"aircall:throttle:{{acme}}:{name}"
@@ -29,6 +31,17 @@ async def r() -> AsyncIterator[redis.Redis]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[PrivateRedis]:
+    yield from private_redis()
+
+
+async def _cancel(task: asyncio.Future[object]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _pending(task: asyncio.Future[object], rounds: float = 0.3) -> bool:
@@ -49,9 +62,7 @@ async def test_no_more_than_limit_slots_across_throttlers(r: redis.Redis) -> Non
     assert await _pending(fourth)
     assert await r.zcard(INFLIGHT) == 2
     assert await r.zcard(FINISHED) == 1
-    fourth.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await fourth
+    await _cancel(fourth)
     await asyncio.sleep(0.05)  # the abandon runs in the background
     assert await r.zcard(QUEUE) == 0  # the cancelled waiter left the queue, took nothing
     assert await r.zcard(INFLIGHT) == 2
@@ -141,8 +152,10 @@ async def test_a_lower_limit_from_any_process_holds_every_process(r: redis.Redis
     await b.acquire()  # 2 of the lowered limit of 2 taken
     blocked = asyncio.ensure_future(b.acquire())
     assert await _pending(blocked)
-    blocked.cancel()
+    await _cancel(blocked)
     assert await r.hget(STATE, "limit") == b"2"
+    await a.aclose()
+    await b.aclose()
 
 
 async def test_zero_remaining_holds_every_process_until_the_reset(r: redis.Redis) -> None:
@@ -194,3 +207,81 @@ def test_bad_configuration_is_refused(kwargs: dict[str, object], complaint: str)
     client = redis.Redis()
     with pytest.raises(ValueError, match=complaint):
         RedisThrottler(client, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_client_shares_the_budget_and_writes_the_headers_back(r: redis.Redis) -> None:
+    throttler = RedisThrottler(r, key="acme", limit=10, per=60.0)
+    async with FakeAircall(rate_limit=5, window=60.0, calls=0, contacts=0, users=1) as fake:
+        client = AircallClient(
+            api_id=fake.api_id,
+            api_token=fake.api_token,
+            base_url=fake.base_url,
+            rate_limit=throttler,
+        )
+        async with client:
+            for _ in range(3):
+                assert await client.ping()
+            state = await r.hgetall(STATE)
+            assert state[b"limit"] == b"5"  # the server's lower limit, for every process
+            left = int(state[b"left"])
+            assert left <= 2  # what the server said remains in its window
+            for _ in range(left):
+                assert await client.ping()
+            # Nothing remains in the server's window: the next request waits for its reset.
+            waiting = asyncio.ensure_future(client.ping())
+            assert await _pending(waiting)
+            await _cancel(waiting)
+        assert fake.stats.rate_limited == 0
+    await throttler.aclose()
+
+
+async def test_a_client_without_redis_fails_with_a_transport_error() -> None:
+    client = redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    throttler = RedisThrottler(client, key="acme", limit=5, per=1.0)
+    async with FakeAircall(calls=0, contacts=0, users=1) as fake:
+        api = AircallClient(
+            api_id=fake.api_id,
+            api_token=fake.api_token,
+            base_url=fake.base_url,
+            rate_limit=throttler,
+        )
+        async with api:
+            with pytest.raises(TransportError, match="Redis at redis://127.0.0.1"):
+                await api.ping()
+        assert fake.stats.requests == 0  # never fails open
+    await client.aclose()
+
+
+def test_the_key_never_holds_the_api_token() -> None:
+    throttler = RedisThrottler(redis.Redis(), key="acme-tok3n", limit=5)
+    with pytest.raises(ValueError, match="key contains the API token"):
+        AircallClient(api_id="id", api_token="tok3n", rate_limit=throttler)
+
+
+async def test_fallback_budget_while_redis_is_away_then_back_to_redis(
+    own_redis: PrivateRedis,
+) -> None:
+    client = redis.from_url(own_redis.url, socket_connect_timeout=1)
+    throttler = RedisThrottler(
+        client, key="acme", limit=4, per=60.0, expected_processes=2, retry_after=0.05
+    )
+    own_redis.kill()
+    for _ in range(2):  # this process' share of the budget: 4 // 2
+        await throttler.release(await throttler.acquire())
+    assert throttler.degraded
+    third = asyncio.ensure_future(throttler.acquire())
+    assert await _pending(third)  # never fails open
+    await _cancel(third)
+    own_redis.start()
+    await asyncio.sleep(0.1)
+    ticket = await throttler.acquire()  # Redis again: the 2 local slots were carried over
+    assert not throttler.degraded
+    assert await client.zcard(FINISHED) == 2
+    assert await client.zcard(INFLIGHT) == 1
+    await throttler.release(ticket)
+    await throttler.release(await throttler.acquire())  # the 4th and last of the budget
+    fifth = asyncio.ensure_future(throttler.acquire())
+    assert await _pending(fifth)
+    await _cancel(fifth)
+    await throttler.aclose()
+    await client.aclose()

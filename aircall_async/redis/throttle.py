@@ -170,7 +170,7 @@ class RedisThrottler:
             try:
                 await self._acquire_redis(ticket)
             except REDIS_FAILURES as exc:
-                self._abandon(ticket)
+                # No abandon: Redis is away. A slot it may have granted expires unrenewed.
                 return await self._redis_failed(exc)
             except BaseException:
                 self._abandon(ticket)
@@ -258,6 +258,9 @@ class RedisThrottler:
         if not isinstance(ticket, str):
             return
         self._tickets.discard(ticket)
+        if not self._tickets and self._heartbeat is not None:
+            self._heartbeat.cancel()  # nothing left to renew
+            self._heartbeat = None
         args = self._release_args(ticket, status, rejected)
         task = asyncio.ensure_future(self._call(self._release_script(self._release_keys, args)))
         try:
@@ -312,7 +315,8 @@ class RedisThrottler:
                 except REDIS_FAILURES as exc:
                     logger.debug("lease renewal failed: %s", type(exc).__name__)
         finally:
-            self._heartbeat = None
+            if self._heartbeat is asyncio.current_task():
+                self._heartbeat = None
 
     def _abandon(self, ticket: str) -> None:
         """Take ``ticket`` out of the queue and give back its slot, in the background."""
