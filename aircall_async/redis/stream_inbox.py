@@ -13,7 +13,6 @@ import contextlib
 import logging
 import os
 import socket
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Iterable, Mapping
@@ -26,6 +25,7 @@ from aircall_async.redis import _stream_lua as lua
 from aircall_async.redis._common import (
     REDIS_FAILURES,
     RedisUnavailableError,
+    call_redis,
     describe,
     redis_key_part,
 )
@@ -153,12 +153,8 @@ class RedisStreamInbox:
         return f"RedisStreamInbox(stream={self.stream!r}, group={self.group!r})"
 
     async def _call(self, what: str, call: Awaitable[T], *, blocking: float = 0.0) -> T:
-        timeout = self._timeout + blocking
         try:
-            if sys.version_info >= (3, 11):
-                async with asyncio.timeout(timeout):
-                    return await call
-            return await asyncio.wait_for(call, timeout)  # pragma: no cover - 3.10
+            return await call_redis(call, self._timeout + blocking)
         except REDIS_FAILURES as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise RedisUnavailableError(

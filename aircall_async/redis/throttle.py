@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import sys
 import time
 import uuid
 from collections import deque
@@ -26,6 +25,7 @@ from aircall_async.redis import _throttle_lua as lua
 from aircall_async.redis._common import (
     REDIS_FAILURES,
     RedisUnavailableError,
+    call_redis,
     describe,
     redis_key_part,
 )
@@ -328,10 +328,7 @@ class RedisThrottler:
         task.add_done_callback(_forget_result(self._background))
 
     async def _call(self, call: Awaitable[T]) -> T:
-        if sys.version_info >= (3, 11):
-            async with asyncio.timeout(self._timeout):
-                return await call
-        return await asyncio.wait_for(call, self._timeout)  # pragma: no cover - 3.10
+        return await call_redis(call, self._timeout)
 
     async def aclose(self) -> None:
         """Stop renewing leases (the slots still out then expire) and wait for the
