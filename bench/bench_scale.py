@@ -112,8 +112,11 @@ async def bench_budget() -> bool:
                 assert proc.stdout is not None and proc.stdout.readline().startswith("ready")
             start = math.ceil((time.time() + 0.5) / PER) * PER
             stop = start + WINDOWS * PER
-            go = json.dumps({"start": start, "stop": stop}) + "\n"
-            outputs = [proc.communicate(go)[0] for proc in procs]
+            for proc in procs:
+                assert proc.stdin is not None
+                proc.stdin.write(json.dumps({"start": start, "stop": stop}) + "\n")
+                proc.stdin.flush()
+            outputs = [proc.communicate()[0] for proc in procs]
         answers = [tuple(a) for out in outputs for a in json.loads(out.strip().splitlines()[-1])]
         counted = Counter(reset - PER for status, reset in answers if status == 200)
         done = sum(n for window, n in counted.items() if start <= window < stop)
