@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
+import aiohttp
 import attrs
 import pytest
 import redis.asyncio as redis
+from aiohttp import web
 
+from aircall_async import Backoff
 from aircall_async.errors import TransportError
 from aircall_async.redis import RedisStreamInbox, RedisUnavailableError
+from aircall_async.testing import build_delivery, deliver, mount_receiver
+from aircall_async.webhooks import CallEvent, WebhookEvent, WebhookRouter, consume, webhook_app
 from aircall_async.webhooks.inbox import PutResult
 from tests.redis_support import free_port, fresh_redis_url
 
@@ -155,3 +161,73 @@ def test_bad_configuration_is_refused(kwargs: dict[str, object], complaint: str)
     settings: dict[str, object] = {"stream": STREAM, "group": "g", **kwargs}
     with pytest.raises(ValueError, match=complaint):
         RedisStreamInbox(redis.Redis(), **settings)  # type: ignore[arg-type]
+
+
+async def _serve(sub: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(mount_receiver(sub), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/aircall/webhooks/"
+
+
+async def test_receiving_and_consuming_in_one_process_with_a_dead_letter(r: redis.Redis) -> None:
+    router = WebhookRouter()
+    handled: list[int] = []
+    dead: list[tuple[int, str]] = []
+
+    @router.on("call.ended")
+    async def on_ended(event: CallEvent) -> None:
+        if event.data.id == 13:
+            raise RuntimeError("unlucky")
+        handled.append(event.data.id)
+
+    async def on_dead_letter(event: WebhookEvent[Any], error: BaseException) -> None:
+        dead.append((event.resource_id, str(error)))
+
+    inbox = RedisStreamInbox(r, stream=STREAM, group="handlers", consumer="both")
+    sub = webhook_app(router, tokens=["tok"], ack="immediate", inbox=inbox, workers=0)
+    runner, url = await _serve(sub)
+    consumer = asyncio.ensure_future(
+        consume(
+            router,
+            inbox,
+            max_attempts=2,
+            backoff=Backoff(base=0.05, cap=0.05),
+            on_dead_letter=on_dead_letter,
+        )
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+            for call_id in (12, 13, 14):
+                payload = build_delivery("call.ended", {"id": call_id}, token="tok")
+                assert await deliver(session, url, payload) == (200, {"status": "ok"})
+        for _ in range(200):
+            if len(handled) == 2 and dead:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        consumer.cancel()
+        await asyncio.gather(consumer, return_exceptions=True)
+        await runner.cleanup()
+    assert sorted(handled) == [12, 14]
+    assert dead == [(13, "unlucky")]
+    [letter] = await inbox.dead_letters()
+    assert letter.attempts == 2
+    assert await r.xlen(STREAM) == 0
+
+
+async def test_a_receiver_answers_503_while_redis_is_away() -> None:
+    client = redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    inbox = RedisStreamInbox(client, stream=STREAM, group="handlers", timeout=2.0)
+    sub = webhook_app(WebhookRouter(), tokens=["tok"], ack="immediate", inbox=inbox, workers=0)
+    runner = web.AppRunner(mount_receiver(sub), access_log=None)
+    await runner.setup()  # the receiver starts: Redis may come later
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/aircall/webhooks/"
+    try:
+        async with aiohttp.ClientSession() as session:
+            status, _ = await deliver(session, url, build_delivery("call.ended", token="tok"))
+    finally:
+        await runner.cleanup()
+        await client.aclose()
+    assert status == 503

@@ -285,3 +285,19 @@ async def test_fallback_budget_while_redis_is_away_then_back_to_redis(
     await _cancel(fifth)
     await throttler.aclose()
     await client.aclose()
+
+
+async def test_without_fallback_it_recovers_by_itself_when_redis_returns(
+    own_redis: PrivateRedis,
+) -> None:
+    client = redis.from_url(own_redis.url, socket_connect_timeout=1)
+    throttler = RedisThrottler(client, key="acme", limit=4, per=60.0)
+    await throttler.release(await throttler.acquire())
+    own_redis.kill()
+    with pytest.raises(RedisUnavailableError):
+        await throttler.acquire()
+    own_redis.start()  # the same data (append-only file): the slot used before still counts
+    await throttler.release(await throttler.acquire())
+    assert await client.zcard(FINISHED) == 2
+    await throttler.aclose()
+    await client.aclose()

@@ -10,7 +10,7 @@ import asyncio
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -68,6 +68,15 @@ def own_redis() -> Iterator[PrivateRedis]:
     yield from private_redis()
 
 
+async def _eventually(check: Callable[[], Awaitable[bool]], seconds: float = 60.0) -> None:
+    """Return once ``check()`` is true (polled every 10 ms); fail after ``seconds``."""
+    for _ in range(round(seconds * 100)):
+        if await check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{check.__name__} never became true")
+
+
 def _payload(i: int) -> dict[str, Any]:
     return build_delivery("call.created", {**sample_data("call"), "id": i}, token=TOKEN)
 
@@ -111,8 +120,10 @@ async def test_receivers_and_consumers_on_several_processes_handle_each_delivery
     try:
 
         async def kill_mid_stream() -> None:
-            while await record.hlen("handled") < n // 4:
-                await asyncio.sleep(0.01)
+            async def quarter_handled() -> bool:
+                return await record.hlen("handled") >= n // 4
+
+            await _eventually(quarter_handled)
             os.kill(killed.pid, signal.SIGKILL)
             killed.wait()
             # What the killed consumer held: handled perhaps, surely not acknowledged.
@@ -183,11 +194,15 @@ async def test_a_redis_restart_means_503_and_loses_nothing_acknowledged(
                     acknowledged.add(i)
 
             async def outage() -> None:
-                while len(acknowledged) < n // 3:
-                    await asyncio.sleep(0.01)
+                async def a_third_acknowledged() -> bool:
+                    return len(acknowledged) >= n // 3
+
+                async def refused() -> bool:
+                    return statuses.count(503) >= 5
+
+                await _eventually(a_third_acknowledged)
                 own_redis.kill()
-                while statuses.count(503) < 5:
-                    await asyncio.sleep(0.01)
+                await _eventually(refused)
                 own_redis.start()
 
             await asyncio.gather(outage(), *(send(i) for i in range(n)))

@@ -148,6 +148,7 @@ class RedisStreamInbox:
         self._taken: set[str] = set()  # entries this consumer is handling
         self._renewer: asyncio.Task[None] | None = None
         self._opened = 0  # open() calls not yet closed
+        self._group_ready = False
 
     def __repr__(self) -> str:
         return f"RedisStreamInbox(stream={self.stream!r}, group={self.group!r})"
@@ -167,11 +168,23 @@ class RedisStreamInbox:
     async def open(self) -> None:
         """Create the stream and the consumer group if missing (entries already in the
         stream are then read too). Counted: each :meth:`open` needs its :meth:`close`.
+        When Redis cannot be reached it only logs a warning: receivers then answer 503
+        and consumers retry until it answers, and the group is created then.
 
         Raises:
-            RedisUnavailableError: if Redis cannot be reached.
+            RedisUnavailableError: if Redis refuses the group (``stream`` holds another
+                type of value, say).
         """
         self._opened += 1
+        try:
+            await self._ensure_group()
+        except RedisUnavailableError as exc:
+            if isinstance(exc.__cause__, ResponseError):
+                self._opened -= 1
+                raise
+            logger.warning("%s; the consumer group is created once Redis answers", exc)
+
+    async def _ensure_group(self) -> None:
         try:
             await self._call(
                 "create the consumer group",
@@ -180,8 +193,8 @@ class RedisStreamInbox:
         except RedisUnavailableError as exc:
             cause = exc.__cause__
             if not (isinstance(cause, ResponseError) and "BUSYGROUP" in str(cause)):
-                self._opened -= 1
                 raise
+        self._group_ready = True
 
     async def put(self, key: str, body: bytes) -> PutResult:
         """Store a delivery unless its key was seen (DUPLICATE) or the inbox is full (FULL).
@@ -210,6 +223,21 @@ class RedisStreamInbox:
         """
         if limit < 1:
             return []
+        if not self._group_ready:
+            await self._ensure_group()
+        try:
+            taken = await self._take_ready(limit, wait)
+        except RedisUnavailableError as exc:
+            if "NOGROUP" in str(exc.__cause__):  # Redis lost it (no persistence): recreate
+                self._group_ready = False
+            raise
+        for delivery in taken:
+            self._taken.add(delivery.ref)
+        if self._taken and self._renewer is None:
+            self._renewer = asyncio.ensure_future(self._renew())
+        return taken
+
+    async def _take_ready(self, limit: int, wait: float) -> list[StoredDelivery]:
         deadline = time.monotonic() + max(0.0, wait)
         while True:
             next_due = await self._call(
@@ -231,10 +259,6 @@ class RedisStreamInbox:
             taken = await self._read(limit, max(0, round(block * 1000)))
             if taken or time.monotonic() >= deadline:
                 break
-        for delivery in taken:
-            self._taken.add(delivery.ref)
-        if self._taken and self._renewer is None:
-            self._renewer = asyncio.ensure_future(self._renew())
         return taken
 
     async def _claim(self, limit: int) -> list[StoredDelivery]:
