@@ -145,6 +145,7 @@ class RedisStreamInbox:
         }
         self._claim_cursor = "0-0"
         self._next_claim = 0.0  # monotonic
+        self._next_promote = 0.0  # monotonic: when a retry may be due
         self._taken: set[str] = set()  # entries this consumer is handling
         self._renewer: asyncio.Task[None] | None = None
         self._opened = 0  # open() calls not yet closed
@@ -240,26 +241,34 @@ class RedisStreamInbox:
     async def _take_ready(self, limit: int, wait: float) -> list[StoredDelivery]:
         deadline = time.monotonic() + max(0.0, wait)
         while True:
-            next_due = await self._call(
-                "move due retries",
-                self._script(
-                    "PROMOTE",
-                    [self.stream, self._retry_key, self._delayed_key],
-                    [self._maxlen, PROMOTE_BATCH],
-                ),
-            )
+            await self._promote()
             taken = await self._claim(limit)
             if taken:
                 break
-            now = time.monotonic()
             # Block for new entries, but wake for the next due retry or takeover check.
-            block = min(deadline, self._next_claim) - now
-            if int(next_due) >= 0:
-                block = min(block, int(next_due) / 1000)
+            block = min(deadline, self._next_claim, self._next_promote) - time.monotonic()
             taken = await self._read(limit, max(0, round(block * 1000)))
             if taken or time.monotonic() >= deadline:
                 break
         return taken
+
+    async def _promote(self) -> None:
+        """Move the due retries back into the stream, when one may be due: retries this
+        consumer scheduled, and every ``claim_idle / 4`` seconds those of other ones."""
+        now = time.monotonic()
+        if now < self._next_promote:
+            return
+        next_due_ms = await self._call(
+            "move due retries",
+            self._script(
+                "PROMOTE",
+                [self.stream, self._retry_key, self._delayed_key],
+                [self._maxlen, PROMOTE_BATCH],
+            ),
+        )
+        self._next_promote = now + self.claim_idle / 4
+        if int(next_due_ms) >= 0:
+            self._next_promote = min(self._next_promote, now + int(next_due_ms) / 1000)
 
     async def _claim(self, limit: int) -> list[StoredDelivery]:
         now = time.monotonic()
@@ -368,6 +377,7 @@ class RedisStreamInbox:
             ),
         )
         self._taken.discard(item.ref)
+        self._next_promote = min(self._next_promote, time.monotonic() + max(0.0, delay))
 
     async def dead(self, item: StoredDelivery) -> None:
         """Move the delivery to ``<stream>:dead``, with ``item.attempts`` as given.
