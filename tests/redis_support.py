@@ -1,8 +1,8 @@
 """Real Redis for the tests: the shared server's own database, or a private redis-server.
 
-Tests take the server from ``AIRCALL_TEST_REDIS_URL`` (default: 127.0.0.1:6379, database
-13, flushed per test). Where no Redis answers they skip, with the reason, except under CI
-(``CI=true``) where they fail: CI must run them.
+Tests take the server from ``AIRCALL_TEST_REDIS_URL`` (default: 127.0.0.1:6379) and use a
+database of their own on it, number 13, flushed per test. Where no Redis answers they
+skip, with the reason, except under CI (``CI=true``) where they fail: CI must run them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ import redis
 from yarl import URL
 
 ENV_URL = "AIRCALL_TEST_REDIS_URL"
-DEFAULT_URL = "redis://127.0.0.1:6379/13"
+DEFAULT_URL = "redis://127.0.0.1:6379"
+#: The database these tests own and flush, on whatever server they are given.
+DATABASE = 13
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,9 +42,14 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def own_database(url: str) -> str:
+    """``url`` with the database number of these tests, whatever it named: they flush it."""
+    return str(URL(url).with_path(f"/{DATABASE}"))
+
+
 def fresh_redis_url() -> str:
     """The test Redis database, flushed; skips (fails under CI) when none answers."""
-    url = os.environ.get(ENV_URL, DEFAULT_URL)
+    url = own_database(os.environ.get(ENV_URL, DEFAULT_URL))
     try:
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         try:
