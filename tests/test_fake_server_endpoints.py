@@ -492,7 +492,9 @@ async def test_webhooks(fake: FakeAircall, api: Api) -> None:
     hook = created["webhook"]
     assert uuid.UUID(hook["webhook_id"])
     assert hook["token"]
-    assert (hook["custom_name"], hook["active"], hook["events"]) == ("Webhook", True, events)
+    assert (hook["active"], hook["events"]) == (True, events)
+    assert "custom_name" not in hook  # accepted, never echoed (captured behaviour)
+    assert hook["direct_link"].endswith("/webhooks/" + hook["webhook_id"])
     for ident in (hook["webhook_id"], hook["id"]):
         assert (await api("GET", f"/webhooks/{ident}"))[1]["webhook"] == hook
     status, updated = await api(

@@ -11,7 +11,8 @@ import pytest
 from aiohttp import web
 
 from aircall_async import Page, PageMeta
-from aircall_async.errors import NotFoundError, PaginationLimitError
+from aircall_async.errors import NotFoundError, PaginationLimitError, PaginationStalledError
+from aircall_async.testing import FakeAircall
 
 from .conftest import Scripted, client_tasks_alive, json_answer
 
@@ -31,6 +32,7 @@ class ListServer:
         key: str = "calls",
         time_key: str = "started_at",
         inclusive: bool = True,
+        from_inclusive: bool | None = None,
         delays: dict[int, float] | None = None,
         max_per_page: int = 50,
         with_total: bool = True,
@@ -41,6 +43,8 @@ class ListServer:
         self.key = key
         self.time_key = time_key
         self.inclusive = inclusive
+        # Real /v1/calls filters (from, to]: from exclusive, to inclusive.
+        self.from_inclusive = inclusive if from_inclusive is None else from_inclusive
         self.delays = delays or {}
         self.max_per_page = max_per_page
         self.with_total = with_total
@@ -54,14 +58,13 @@ class ListServer:
 
     async def __call__(self, request: web.Request) -> web.Response:
         q = request.query
-        if self.new_item_per_request:  # a live account: calls keep coming in
-            self._add_newest()
         page = int(q.get("page", "1"))
+        await asyncio.sleep(self.delays.get(page, 0))  # before the page is read: reorders
         per_page = min(int(q.get("per_page", "20")), self.max_per_page)
         lo, hi = 0, len(self.items)
         if "from" in q:
             t = int(q["from"])
-            lo = bisect.bisect_left(self.times, t if self.inclusive else t + 1)
+            lo = bisect.bisect_left(self.times, t if self.from_inclusive else t + 1)
         if "to" in q:
             t = int(q["to"])
             hi = bisect.bisect_right(self.times, t if self.inclusive else t - 1)
@@ -69,11 +72,10 @@ class ListServer:
         if q.get("order") == "desc":
             selected = selected[::-1]
         start = (page - 1) * per_page
-        if start >= 10_000:
+        if page * per_page > 10_000:  # the API's cap is positional
             self.out_of_bound += 1
             return json_answer(400, {"error": "Bad Request", "troubleshoot": CAP_MESSAGE})
         chunk = selected[start : min(start + per_page, 10_000)]
-        await asyncio.sleep(self.delays.get(page, 0))
         more = start + per_page < len(selected)
         meta = {
             "count": len(chunk),
@@ -85,6 +87,8 @@ class ListServer:
         }
         if not self.with_total:
             del meta["total"]
+        if self.new_item_per_request:  # a live account: a call arrives after each answer
+            self._add_newest()
         return json_answer(200, {"meta": meta, self.key: chunk})
 
 
@@ -166,15 +170,20 @@ def test_page_params_belong_to_the_paginator() -> None:
 
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
-@pytest.mark.parametrize("inclusive", [True, False])
+@pytest.mark.parametrize(
+    ("inclusive", "from_inclusive"), [(True, True), (False, False), (True, False)]
+)
 async def test_past_the_10k_cap_every_item_once(
-    scripted: Scripted, order: str, inclusive: bool
+    scripted: Scripted, order: str, inclusive: bool, from_inclusive: bool
 ) -> None:
     n = 23_456
-    server = ListServer(calls(n), inclusive=inclusive)
+    server = ListServer(calls(n), inclusive=inclusive, from_inclusive=from_inclusive)
     scripted.handler = server
     async with scripted.client() as client:
-        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": order})]
+        listing = client.paginate(
+            "/calls", "calls", params={"order": order}, continue_by="started_at"
+        )
+        seen = [c["id"] async for c in listing]
     expected = list(range(1, n + 1))
     assert seen == (expected if order == "asc" else expected[::-1])
     assert server.out_of_bound == 0
@@ -202,7 +211,7 @@ async def test_more_than_the_cap_in_one_second_is_a_clear_error(scripted: Script
     scripted.handler = ListServer(same)
     async with scripted.client() as client:
         with pytest.raises(PaginationLimitError, match="share the creation time"):
-            await client.paginate("/calls", "calls").collect()
+            await client.paginate("/calls", "calls", continue_by="started_at").collect()
 
 
 async def test_break_cancels_pages_in_flight(scripted: Scripted) -> None:
@@ -235,8 +244,6 @@ async def test_an_error_on_a_page_propagates_and_stops_the_rest(scripted: Script
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
 async def test_past_the_cap_against_the_fake_server(order: str) -> None:
-    from aircall_async.testing import FakeAircall
-
     async with FakeAircall(calls=10_400, rate_limit=None) as fake:
         async with fake.client() as client:
             ids = [c.id async for c in client.calls.list(order=order)]
@@ -254,21 +261,46 @@ async def test_past_the_cap_with_dense_creation_times(scripted: Scripted, order:
     server = ListServer(calls(n, per_second=100))
     scripted.handler = server
     async with scripted.client() as client:
-        seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": order})]
+        listing = client.paginate(
+            "/calls", "calls", params={"order": order}, continue_by="started_at"
+        )
+        seen = [c["id"] async for c in listing]
     assert sorted(seen) == list(range(1, n + 1))
     assert len(scripted.requests) <= math.ceil(n / 50) * 1.02
     assert server.out_of_bound == 0
 
 
-async def test_newest_first_listing_of_a_live_account_has_no_duplicates(
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_newest_first_listing_of_a_live_account_loses_nothing(
+    scripted: Scripted, concurrency: int
+) -> None:
+    # One call arrives after each page answered: every page shifts the older calls down.
+    server = ListServer(calls(1_000), new_item_per_request=True)
+    scripted.handler = server
+    async with scripted.client() as client:
+        listing = client.paginate(
+            "/calls", "calls", params={"order": "desc"}, concurrency=concurrency
+        )
+        seen = [c["id"] async for c in listing]
+    assert len(seen) == len(set(seen))  # no duplicate
+    assert set(range(1, 1_001)) <= set(seen)  # nothing lost: the oldest calls too
+    assert seen == sorted(seen, reverse=True)  # newest first throughout
+
+
+async def test_a_newest_first_page_served_out_of_order_is_asked_again(
     scripted: Scripted,
 ) -> None:
-    server = ListServer(calls(1_000), new_item_per_request=True)
+    # Page 2 is read last, after the calls that arrived with pages 3, 4 and 5: those were
+    # read higher up, and the calls between the two would be skipped.
+    server = ListServer(calls(1_000), new_item_per_request=True, delays={2: 0.3})
     scripted.handler = server
     async with scripted.client() as client:
         seen = [c["id"] async for c in client.paginate("/calls", "calls", params={"order": "desc"})]
     assert len(seen) == len(set(seen))
     assert set(range(1, 1_001)) <= set(seen)
+    assert seen == sorted(seen, reverse=True)
+    asked = [int(r["query"]["page"]) for r in scripted.requests]
+    assert asked.count(3) == 2  # page 3 asked again once page 2 showed the growth
 
 
 async def test_listing_without_a_total_follows_full_pages(scripted: Scripted) -> None:
@@ -286,3 +318,139 @@ async def test_a_server_cutting_per_page_lower_still_yields_everything(
     async with scripted.client() as client:
         seen = [c["id"] async for c in client.paginate("/calls", "calls")]
     assert seen == list(range(1, 96))
+
+
+@pytest.mark.parametrize("with_total", [False, True])
+async def test_a_server_ignoring_page_ends_with_a_clear_error(
+    scripted: Scripted, with_total: bool
+) -> None:
+    # Every page answers page 1 again: full, with a next link (and a total or not).
+    first = calls(50)
+
+    async def same_page(request: web.Request) -> web.Response:
+        meta: dict[str, Any] = {"count": 50, "per_page": 50, "current_page": 1}
+        meta["next_page_link"] = "http://x/v1/calls?page=2"
+        if with_total:
+            meta["total"] = 5_000
+        return json_answer(200, {"meta": meta, "calls": first})
+
+    scripted.handler = same_page
+    got: list[int] = []
+    async with scripted.client() as client:
+        with pytest.raises(PaginationStalledError, match="page 2") as raised:
+            async for call in client.paginate("/calls", "calls", continue_by="started_at"):
+                got.append(call["id"])
+    assert got == list(range(1, 51))  # page 1 was handed out before the error
+    assert len(scripted.requests) <= 1 + 4  # page 2 (and what was in flight with it)
+    assert raised.value.status == 200
+    assert raised.value.path == "/calls"
+
+
+@pytest.mark.parametrize(
+    ("limit", "per_page", "requests"),
+    [(120, 50, 3), (100, 50, 2), (5, 50, 1), (30, 20, 2), (1_000, 50, 5), (230, 50, 5)],
+)
+async def test_limit_sends_exactly_the_requests_it_needs(
+    limit: int, per_page: int, requests: int
+) -> None:
+    async with FakeAircall(calls=230, rate_limit=None) as fake:
+        async with fake.client() as client:
+            ids = [
+                c.id
+                async for c in client.paginate(
+                    "/calls", "calls", per_page=per_page, limit=limit, transform=_call
+                )
+            ]
+            everything = [c.id async for c in client.calls.list()]
+        sent = [r for r in fake.requests if r.path == "/calls"][:-5]  # not the full listing
+    assert ids == everything[: min(limit, 230)]
+    assert len(sent) == requests == math.ceil(min(limit, 230) / min(per_page, limit))
+    assert {r.query["per_page"] for r in sent} == {str(min(per_page, limit))}
+
+
+async def test_first_sends_one_request_of_one_item() -> None:
+    async with FakeAircall(calls=230, contacts=0, rate_limit=None) as fake:
+        async with fake.client() as client:
+            newest = await client.calls.list(order="desc").first()
+            nobody = await client.contacts.list().first()
+            oldest = await client.calls.list().first()
+        sent = list(fake.requests)
+    assert newest is not None and oldest is not None
+    assert newest.id == max(c["id"] for c in fake.state.calls)
+    assert oldest.id == min(c["id"] for c in fake.state.calls)
+    assert nobody is None
+    assert [(r.path, r.query["per_page"], r.query["page"]) for r in sent] == [
+        ("/calls", "1", "1"),
+        ("/contacts", "1", "1"),
+        ("/calls", "1", "1"),
+    ]
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+async def test_limit_past_the_cap(order: str) -> None:
+    limit = 10_049
+    async with FakeAircall(calls=10_400, rate_limit=None) as fake:
+        async with fake.client() as client:
+            ids = [
+                c.id
+                async for c in client.paginate(
+                    "/calls",
+                    "calls",
+                    params={"order": order},
+                    continue_by="started_at",
+                    limit=limit,
+                    transform=_call,
+                )
+            ]
+        sent = [r for r in fake.requests if r.path == "/calls"]
+        assert fake.stats.by_status.get(400, 0) == 0
+        every = sorted((c["id"] for c in fake.state.calls), reverse=order == "desc")
+    assert ids == every[:limit]
+    # 200 pages reach the cap; the continued query asks again the calls of the second it
+    # starts at (the fake's bounds are inclusive), so one more page at most.
+    assert math.ceil(limit / 50) <= len(sent) <= math.ceil(limit / 50) + 1
+
+
+async def test_a_per_page_that_does_not_divide_the_cap_never_asks_past_it(
+    scripted: Scripted,
+) -> None:
+    # 10,000 / 30 is not whole: page 334 would end at item 10,020, which the API refuses.
+    n = 10_100
+    server = ListServer(calls(n))
+    scripted.handler = server
+    async with scripted.client() as client:
+        listing = client.paginate("/calls", "calls", per_page=30, continue_by="started_at")
+        seen = [c["id"] async for c in listing]
+    assert seen == list(range(1, n + 1))
+    assert server.out_of_bound == 0
+
+
+async def test_without_continue_by_a_raw_listing_stops_at_the_cap_with_a_clear_error(
+    scripted: Scripted,
+) -> None:
+    server = ListServer(calls(10_060))
+    scripted.handler = server
+    async with scripted.client() as client:
+        with pytest.raises(PaginationLimitError, match="cannot be continued"):
+            await client.paginate("/calls", "calls").collect()
+    assert server.out_of_bound == 0
+
+
+async def test_paginator_aclose_stops_every_open_walk(scripted: Scripted) -> None:
+    scripted.handler = ListServer(calls(500), delays={n: 0.5 for n in range(2, 11)})
+    async with scripted.client() as client:
+        listing = client.paginate("/calls", "calls")
+        items = aiter(listing)
+        pages = listing.pages()
+        assert (await anext(items))["id"] == 1
+        assert (await anext(pages)).meta.current_page == 1
+        await listing.aclose()
+        assert not await client_tasks_alive()
+        with pytest.raises(StopAsyncIteration):
+            await anext(items)
+
+
+def _call(raw: dict[str, Any]) -> Any:
+    from aircall_async.models import Call, structure
+
+    return structure(raw, Call)

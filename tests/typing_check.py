@@ -6,7 +6,7 @@ if a method or a paginator stops giving its concrete model type. Nothing here ru
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aircall_async import AircallClient, Paginator
 from aircall_async.models import (
@@ -157,3 +157,22 @@ async def check_oauth() -> None:
         client_id="c", client_secret="s", code="x", redirect_uri="https://e"
     )
     assert_type(token, AccessToken)
+
+
+async def check_paginators(client: AircallClient) -> None:
+    calls = client.calls.list(order="desc")
+    assert_type(await calls.first(), Call | None)
+    items = aiter(calls)
+    async for call in items:
+        assert_type(call, Call)
+        break
+    assert_type(await items.aclose(), None)
+    pages = calls.pages()
+    async for page in pages:
+        assert_type(page.items, list[Call])
+        break
+    assert_type(await pages.aclose(), None)
+    assert_type(await calls.aclose(), None)
+    raw = client.paginate("/calls", "calls", continue_by="started_at", limit=3)
+    assert_type(raw, Paginator[dict[str, Any]])
+    assert_type(await raw.first(), dict[str, Any] | None)

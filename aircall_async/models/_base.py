@@ -18,7 +18,16 @@ from typing import Any
 
 import attrs
 
-__all__ = ["EMPTY_RAW", "ISO_TIME", "TIME_FORMAT_KEY", "UNIX_TIME", "Model", "OpenStrEnum"]
+__all__ = [
+    "EMPTY_RAW",
+    "ISO_TIME",
+    "SECRET",
+    "SECRET_KEY",
+    "TIME_FORMAT_KEY",
+    "UNIX_TIME",
+    "Model",
+    "OpenStrEnum",
+]
 
 EMPTY_RAW: Mapping[str, Any] = MappingProxyType({})
 """The ``raw`` of a model built in code rather than structured from a payload."""
@@ -31,6 +40,12 @@ UNIX_TIME: Mapping[str, str] = MappingProxyType({TIME_FORMAT_KEY: "unix"})
 
 ISO_TIME: Mapping[str, str] = MappingProxyType({TIME_FORMAT_KEY: "iso"})
 """Field metadata: a datetime the API sends as an ISO 8601 string (``metadata=ISO_TIME``)."""
+
+SECRET_KEY = "aircall_secret"
+"""Key of the attrs field metadata marking a secret (left out of ``unstructure`` by default)."""
+
+SECRET: Mapping[str, bool] = MappingProxyType({SECRET_KEY: True})
+"""Field metadata: a secret such as a webhook token (``metadata=SECRET``)."""
 
 
 class OpenStrEnum(str, Enum):
@@ -65,8 +80,11 @@ class Model:
     """Base of every model: keeps the payload a model was structured from.
 
     ``raw`` is the mapping given to :func:`aircall_async.models.structure` (an empty
-    read-only mapping for a model built in code). It is excluded from equality,
-    repr and :func:`aircall_async.models.unstructure`.
+    read-only mapping for a model built in code). ``unparsed`` names the fields whose
+    value in ``raw`` had the wrong type and were left at their default;
+    :func:`aircall_async.models.unstructure` writes those back as received. Neither
+    takes part in equality or repr.
     """
 
     raw: Mapping[str, Any] = attrs.field(default=EMPTY_RAW, eq=False, repr=False, kw_only=True)
+    unparsed: frozenset[str] = attrs.field(default=frozenset(), init=False, eq=False, repr=False)

@@ -1,5 +1,7 @@
 """The one lenient cattrs converter that turns payloads into models and back.
 
+(Over 400 lines on purpose: the hooks are closures over one converter and its caches.)
+
 Leniency lives in a single structure-hook factory for every :class:`Model`: it
 runs the fast function cattrs generates for the class and, only if that raises,
 structures the payload field by field, degrading each field that fails to its
@@ -19,15 +21,17 @@ Datetime fields accept UNIX seconds (int/float) or an ISO 8601 string (with ``Z`
 or ``z``, an offset, or none: then UTC) and always give an aware UTC datetime, on
 every supported Python; :func:`unstructure` writes them back in the form the API
 uses for that field (the ``UNIX_TIME``/``ISO_TIME`` field metadata).
+
+A nested object sent empty (``"tagged_by": {}``, seen in real ``call.archived``
+deliveries) becomes None, like a ``null``.
 """
 
 from __future__ import annotations
 
-import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, Union
 
@@ -35,6 +39,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from .._rules import as_utc, is_int, parse_datetime
 from ._base import TIME_FORMAT_KEY, Model, OpenStrEnum
 
 __all__ = [
@@ -43,14 +48,10 @@ __all__ = [
     "format_unix",
     "parse_datetime",
     "structure",
-    "unstructure",
 ]
 
 T = TypeVar("T")
-_UTC = timezone.utc
 _NoneType = type(None)
-# From 3.11 fromisoformat reads a trailing "Z" itself (and returns timezone.utc).
-_ISO_Z_NATIVE = sys.version_info >= (3, 11)
 _Hook = Callable[[Any, Any], Any]
 
 
@@ -69,7 +70,7 @@ def _structure_int(value: Any, _: Any) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
+    if is_int(value):
         return int(value)
     _fail(value, "int")
 
@@ -112,39 +113,6 @@ def _structure_opt_int_or_str(value: Any, _: Any) -> int | str | None:
     return _structure_int(value, None)
 
 
-def parse_datetime(value: Any) -> datetime:
-    """Turn UNIX seconds or an ISO 8601 string into an aware UTC datetime.
-
-    A string may end in ``Z`` or ``z`` (UTC, on every Python version), carry an offset
-    (converted to UTC) or none (taken as UTC); a string of digits is UNIX seconds.
-    Raises TypeError for another type, ValueError/OverflowError/OSError for a value
-    out of range or not a date (e.g. the year 20120).
-    """
-    # The two common shapes first: UNIX seconds as an int, and an ISO string.
-    cls = value.__class__
-    if cls is int or cls is float:
-        return datetime.fromtimestamp(value, _UTC)
-    if isinstance(value, str):
-        text: str = value
-        if text.endswith(("Z", "z")) and not (_ISO_Z_NATIVE and text[-1] == "Z"):
-            # 3.10's fromisoformat reads no "Z"; no version reads a lowercase "z".
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            if text.isdigit():
-                return datetime.fromtimestamp(int(text), _UTC)
-            raise
-        if parsed.tzinfo is _UTC:
-            return parsed
-        return _as_utc(parsed)
-    if isinstance(value, datetime):
-        return _as_utc(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, _UTC)
-    _fail(value, "UNIX seconds or an ISO 8601 string")
-
-
 def _structure_datetime(value: Any, _: Any) -> datetime:
     return parse_datetime(value)
 
@@ -174,15 +142,9 @@ _OPTIONAL_HOOKS: dict[Any, _Hook] = {
 }
 
 
-def _as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=_UTC)
-    return value.astimezone(_UTC)
-
-
 def format_iso(value: datetime) -> str:
     """Write a datetime the way the API does: ``2020-02-18T20:52:22.000Z`` (UTC)."""
-    value = _as_utc(value)
+    value = as_utc(value)
     micro = value.microsecond
     fraction = f"{micro // 1000:03d}" if micro % 1000 == 0 else f"{micro:06d}"
     return f"{value:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
@@ -190,7 +152,7 @@ def format_iso(value: datetime) -> str:
 
 def format_unix(value: datetime) -> int | float:
     """Write a datetime as UNIX seconds: an int, or a float if it has a fraction."""
-    value = _as_utc(value)
+    value = as_utc(value)
     seconds = value.timestamp()
     return int(seconds) if value.microsecond == 0 else seconds
 
@@ -314,7 +276,7 @@ def _make_converter(*, lenient: bool) -> cattrs.Converter:
     conv.register_unstructure_hook(OpenStrEnum, _unstructure_enum)
 
     def model_unstructure_factory(cls: type[Model]) -> Callable[[Any], dict[str, Any]]:
-        overrides: dict[str, Any] = {"raw": override(omit=True)}
+        overrides: dict[str, Any] = {"raw": override(omit=True), "unparsed": override(omit=True)}
         for field in attrs.fields(cls):
             if field.metadata.get(TIME_FORMAT_KEY) == "unix":
                 overrides[field.name] = override(unstruct_hook=_unstructure_unix)
@@ -395,17 +357,12 @@ def _unstructure_iso(value: datetime | None) -> str | None:
 def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = False) -> _Hook:
     fast = make_dict_structure_fn(cls, conv, raw=override(omit=True))
     # Resolved by make_dict_structure_fn above (string annotations -> types).
-    fields = [f for f in attrs.fields(cls) if f.name != "raw"]
+    fields = _data_fields(cls)
     name = cls.__name__
-
-    def degraded(field: attrs.Attribute[Any]) -> Any:
-        default: Any = field.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            return default.factory()
-        return default
 
     def slow(data: Mapping[str, Any]) -> Model:
         kwargs: dict[str, Any] = {}
+        failed: list[str] = []
         for field in fields:
             if field.name not in data:
                 continue
@@ -413,8 +370,11 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
                 hook = _structure_hook_of(conv, field.type)
                 kwargs[field.name] = hook(data[field.name], field.type)
             except Exception:
-                kwargs[field.name] = degraded(field)
-        return cls(**kwargs)
+                kwargs[field.name] = _default_of(field)
+                failed.append(field.name)
+        obj = cls(**kwargs)
+        obj.unparsed = frozenset(failed)
+        return obj
 
     def structure_model(data: Any, _: Any) -> Model | None:
         if data.__class__ is not dict:
@@ -425,6 +385,9 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
                 raise TypeError(
                     f"cannot structure {name} from {type(data).__name__}: not a mapping"
                 )
+        if optional and not data:
+            # A nested "{}" says as little as a null (real call.archived tagged_by).
+            return None
         try:
             obj = fast(data, cls)
         except Exception:
@@ -436,15 +399,7 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
 
 
 converter: cattrs.Converter = _make_converter(lenient=True)
-"""The lenient converter behind :func:`structure` and :func:`unstructure`."""
-
-
-def make_plain_converter() -> cattrs.Converter:
-    """A non-lenient converter on the same classes and hooks (for benchmarks).
-
-    Its model hooks are cattrs' generated functions alone: a bad field raises.
-    """
-    return _make_converter(lenient=False)
+"""The lenient converter behind :func:`structure` (``unstructure`` is in ``_unstructure``)."""
 
 
 def structure(data: Mapping[str, Any], cls: type[T]) -> T:
@@ -457,14 +412,13 @@ def structure(data: Mapping[str, Any], cls: type[T]) -> T:
     return converter.structure(data, cls)
 
 
-def unstructure(model: object) -> dict[str, Any]:
-    """Turn a model into a JSON-ready dict in the API's shape (``raw`` excluded).
+def _default_of(field: attrs.Attribute[Any]) -> Any:
+    """The value a field takes when the payload lacks it (or it degrades)."""
+    default: Any = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return default.factory()
+    return default
 
-    Datetimes go back as UNIX seconds or ISO strings as the API sends that field,
-    enums as their strings, nested models as dicts. Raises TypeError for an object
-    that is not a model.
-    """
-    if not isinstance(model, Model):
-        raise TypeError(f"cannot unstructure {type(model).__name__}: not an Aircall model")
-    result: dict[str, Any] = converter.unstructure(model)
-    return result
+
+def _data_fields(cls: type[Model]) -> list[attrs.Attribute[Any]]:
+    return [f for f in attrs.fields(cls) if f.name not in ("raw", "unparsed")]

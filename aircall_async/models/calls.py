@@ -2,6 +2,10 @@
 
 Call times (``started_at``, ``answered_at``, ``ended_at``) and the times of comments,
 call tags and IVR options are UNIX seconds in the API and aware UTC datetimes here.
+
+Fields marked "captured" below are not in the reference but in real responses
+(docs/SOURCES.md names the captures): they are typed as plain optional strings,
+since their sets of values are not documented.
 """
 
 from __future__ import annotations
@@ -84,12 +88,17 @@ class Comment(Model):
 
 @attrs.define
 class CallTag(Model):
-    """A Tag as attached to a Call, with who tagged it and when."""
+    """A Tag as attached to a Call, with who tagged it and when.
+
+    Real payloads carry ``tagged_at`` (captured); the reference's ``created_at`` is kept
+    for payloads that follow it. A ``tagged_by`` sent as ``{}`` reads as None.
+    """
 
     id: int | None = None
     name: str | None = None
     created_at: datetime | None = attrs.field(default=None, metadata=UNIX_TIME)
     tagged_by: User | None = None
+    tagged_at: datetime | None = attrs.field(default=None, metadata=UNIX_TIME)
 
 
 @attrs.define
@@ -114,7 +123,14 @@ class IvrOption(Model):
 
 @attrs.define
 class Call(Model):
-    """An inbound or outbound Call with its nested User, Number, Contact, notes and tags."""
+    """An inbound or outbound Call with its nested User, Number, Contact, notes and tags.
+
+    Captured fields: ``sid`` (the carrier's call id), ``country_code_a2`` (ISO 3166
+    alpha-2), ``pricing_type`` (null until the call is finalized, then e.g.
+    ``"in_bundle"``) and, in call webhooks, ``hangup_cause``. ``cost`` is a string
+    (``"3.0"``). The ``*_short_url`` fields stay null unless the request asked for
+    ``fetch_short_urls``.
+    """
 
     id: int | None = None
     direct_link: str | None = None
@@ -144,3 +160,7 @@ class Call(Model):
     tags: list[CallTag] = attrs.field(factory=list)
     participants: list[Participant] = attrs.field(factory=list)
     ivr_options: list[IvrOption] = attrs.field(factory=list)
+    sid: str | None = None
+    country_code_a2: str | None = None
+    pricing_type: str | None = None
+    hangup_cause: str | None = None

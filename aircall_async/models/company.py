@@ -11,7 +11,10 @@ __all__ = ["Company"]
 
 @attrs.define
 class Company(Model):
-    """The company behind the credentials: name and User/Number counts."""
+    """The company behind the credentials: name and User/Number counts.
+
+    Real answers carry no ``id`` and no ``created_at`` (captured), hence none here.
+    """
 
     name: str | None = None
     users_count: int | None = None

@@ -37,7 +37,10 @@ class NumberMessages(Model):
 
 @attrs.define
 class Number(Model):
-    """An Aircall phone Number (Classic or IVR). ``created_at`` is an aware UTC datetime."""
+    """An Aircall phone Number (Classic or IVR). ``created_at`` is an aware UTC datetime.
+
+    ``flow_editor_enabled`` is captured (not in the reference).
+    """
 
     id: int | None = None
     direct_link: str | None = None
@@ -53,6 +56,7 @@ class Number(Model):
     users: list[User] = attrs.field(factory=list)
     priority: int | None = None
     messages: NumberMessages | None = None
+    flow_editor_enabled: bool | None = None
 
 
 # User and Number embed each other: users.py names "Number" only for type checkers, so

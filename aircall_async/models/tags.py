@@ -11,7 +11,11 @@ __all__ = ["Tag"]
 
 @attrs.define
 class Tag(Model):
-    """A Tag of the company (name and hex color) that Agents put on Calls."""
+    """A Tag of the company (name and hex color) that Agents put on Calls.
+
+    Real answers carry only ``id``, ``name``, ``color`` and ``description``: the
+    reference's ``direct_link`` stays None.
+    """
 
     id: int | None = None
     direct_link: str | None = None

@@ -46,7 +46,12 @@ class UserRole(OpenStrEnum):
 
 @attrs.define
 class User(Model):
-    """An Aircall User (Admin or Agent). ``created_at`` is an aware UTC datetime."""
+    """An Aircall User (Admin or Agent). ``created_at`` is an aware UTC datetime.
+
+    Captured fields (not in the reference): ``state`` (e.g. ``"always_opened"``),
+    ``extension`` (e.g. ``"001"``) and, on the v2 list, ``substatus``. Real v1 list
+    items carry no ``numbers``: the list is then ``[]``.
+    """
 
     id: int | None = None
     direct_link: str | None = None
@@ -60,6 +65,9 @@ class User(Model):
     language: str | None = None
     wrap_up_time: int | None = None
     default_number_id: int | None = None
+    state: str | None = None
+    extension: str | None = None
+    substatus: str | None = None
 
 
 @attrs.define

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import attrs
 
-from ._base import ISO_TIME, Model
+from ._base import ISO_TIME, SECRET, Model
 
 __all__ = ["Webhook"]
 
@@ -15,7 +15,9 @@ __all__ = ["Webhook"]
 class Webhook(Model):
     """A registered Webhook. ``webhook_id`` (a UUID string) replaces the deprecated ``id``.
 
-    ``token`` authenticates deliveries: it is kept out of the repr.
+    ``token`` authenticates deliveries: it is kept out of the repr and out of
+    ``unstructure`` (unless ``include_secrets=True``). Real answers carry both ids and
+    the token (also on the list) and never echo ``custom_name``.
     """
 
     id: int | None = None
@@ -25,5 +27,5 @@ class Webhook(Model):
     custom_name: str | None = None
     url: str | None = None
     active: bool | None = None
-    token: str | None = attrs.field(default=None, repr=False)
+    token: str | None = attrs.field(default=None, repr=False, metadata=SECRET)
     events: list[str] = attrs.field(factory=list)

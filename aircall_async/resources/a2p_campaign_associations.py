@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._rules import is_int
 from ..models import A2PCampaignAssociation
 from ..pagination import Paginator
 from ._base import MAX_PER_PAGE, Resource, check_id, check_sequence, check_text
@@ -28,7 +29,7 @@ def _numbers(values: Sequence[int | str]) -> list[int | str]:
         values, "numbers", "a non-empty list of E.164 numbers without '+'", non_empty=True
     )
     for i, value in enumerate(items):
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        text = str(value) if is_int(value) else value
         if not isinstance(text, str) or not text.isdigit() or not 2 <= len(text) <= 15:
             raise ValueError(
                 f"numbers[{i}] must be an E.164 number without '+' (digits only), got {value!r}"

@@ -33,6 +33,10 @@ _CARD_FIELDS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+def _fetch_query(fetch_contact: bool | None, fetch_short_urls: bool | None) -> dict[str, Any]:
+    return {"fetch_contact": fetch_contact, "fetch_short_urls": fetch_short_urls}
+
+
 def _call_path(call_id: int, tail: str = "") -> str:
     return f"/calls/{check_id(call_id, 'call_id')}{tail}"
 
@@ -76,20 +80,38 @@ class Calls(Resource):
         to: Timestamp | None = None,
         order: Order | None = None,
         fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
         per_page: int = MAX_PER_PAGE,
     ) -> Paginator[Call]:
-        """Every Call, optionally started in ``[from_, to]`` (``GET /v1/calls``).
+        """Every Call, optionally started in ``(from_, to]`` (``GET /v1/calls``).
 
-        Past the API's 10,000-item cap the paginator continues by creation time.
-        ``fetch_contact=True`` adds the Contact to each Call. Raises ValueError for a naive
-        datetime, a bad ``order`` or ``per_page``.
+        The service excludes a Call started exactly at ``from_`` (captured behaviour, see
+        docs/SOURCES.md). Past the API's 10,000-item cap the paginator continues by
+        creation time. ``fetch_contact=True`` adds the Contact to each Call,
+        ``fetch_short_urls=True`` fills ``recording_short_url``/``voicemail_short_url``
+        (null otherwise). Raises ValueError for a naive datetime, a bad ``order`` or
+        ``per_page``.
         """
-        query = {**time_query(from_=from_, to=to, order=order), "fetch_contact": fetch_contact}
-        return self._list("/calls", "calls", Call, query, per_page=per_page)
+        query = {
+            **time_query(from_=from_, to=to, order=order),
+            **_fetch_query(fetch_contact, fetch_short_urls),
+        }
+        return self._list(
+            "/calls", "calls", Call, query, per_page=per_page, continue_by="started_at"
+        )
 
-    async def get(self, call_id: int, *, fetch_contact: bool | None = None) -> Call:
-        """One Call with its participants (``GET /v1/calls/:id``); NotFoundError if unknown."""
-        params = {"fetch_contact": fetch_contact}
+    async def get(
+        self,
+        call_id: int,
+        *,
+        fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
+    ) -> Call:
+        """One Call with its participants (``GET /v1/calls/:id``); NotFoundError if unknown.
+
+        ``fetch_contact``/``fetch_short_urls`` as for :meth:`list`.
+        """
+        params = _fetch_query(fetch_contact, fetch_short_urls)
         return await self._get_one(_call_path(call_id), "call", Call, params=params)
 
     def search(
@@ -103,11 +125,13 @@ class Calls(Resource):
         phone_number: str | None = None,
         tags: Sequence[int] | None = None,
         fetch_contact: bool | None = None,
+        fetch_short_urls: bool | None = None,
         per_page: int = MAX_PER_PAGE,
     ) -> Paginator[Call]:
         """The Calls matching every filter given (``GET /v1/calls/search``).
 
-        ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``).
+        ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``);
+        ``fetch_contact``/``fetch_short_urls`` as for :meth:`list`.
         Raises ValueError for a naive datetime, a blank ``phone_number`` or a bad
         ``order``/``direction``/``user_id``/``tags``/``per_page``.
         """
@@ -117,9 +141,11 @@ class Calls(Resource):
             "user_id": None if user_id is None else check_id(user_id, "user_id"),
             "phone_number": check_query_text(phone_number, "phone_number"),
             "tags": None if tags is None else _tag_ids(tags, "tags"),
-            "fetch_contact": fetch_contact,
+            **_fetch_query(fetch_contact, fetch_short_urls),
         }
-        return self._list("/calls/search", "calls", Call, query, per_page=per_page)
+        return self._list(
+            "/calls/search", "calls", Call, query, per_page=per_page, continue_by="started_at"
+        )
 
     async def transfer(
         self,

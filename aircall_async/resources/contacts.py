@@ -72,6 +72,12 @@ def _search_query(
     }
 
 
+def _continue_by(order_by: OrderBy | None) -> str | None:
+    """Contacts filter ``from``/``to`` on ``created_at``: a listing continues past the cap
+    by it only when it is ordered by it."""
+    return "created_at" if order_by in (None, "created_at") else None
+
+
 class Contacts(Resource):
     """``client.contacts``: the company's shared Contacts."""
 
@@ -93,7 +99,14 @@ class Contacts(Resource):
         a naive datetime or a bad ``order``/``order_by``/``per_page``.
         """
         query = _search_query(from_, to, order, order_by)
-        return self._list("/contacts", "contacts", Contact, query, per_page=per_page)
+        return self._list(
+            "/contacts",
+            "contacts",
+            Contact,
+            query,
+            per_page=per_page,
+            continue_by=_continue_by(order_by),
+        )
 
     def search(
         self,
@@ -117,7 +130,14 @@ class Contacts(Resource):
             "phone_number": check_query_text(phone_number, "phone_number"),
             "email": check_query_text(email, "email"),
         }
-        return self._list("/contacts/search", "contacts", Contact, query, per_page=per_page)
+        return self._list(
+            "/contacts/search",
+            "contacts",
+            Contact,
+            query,
+            per_page=per_page,
+            continue_by=_continue_by(order_by),
+        )
 
     async def get(self, contact_id: int) -> Contact:
         """One shared Contact (``GET /v1/contacts/:id``); NotFoundError if unknown."""

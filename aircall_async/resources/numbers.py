@@ -72,7 +72,9 @@ class Numbers(Resource):
         Raises ValueError for a naive datetime, a bad ``order`` or ``per_page``.
         """
         query = time_query(from_=from_, to=to, order=order)
-        return self._list("/numbers", "numbers", Number, query, per_page=per_page)
+        return self._list(
+            "/numbers", "numbers", Number, query, per_page=per_page, continue_by="created_at"
+        )
 
     async def get(self, number_id: int) -> Number:
         """One Number with its Users (``GET /v1/numbers/:id``); NotFoundError if unknown."""

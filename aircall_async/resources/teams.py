@@ -25,7 +25,9 @@ class Teams(Resource):
         ForbiddenError for bad credentials.
         """
         query = {"order": check_choice(order, "order", ("asc", "desc"))}
-        return self._list("/teams", "teams", Team, query, per_page=per_page)
+        return self._list(
+            "/teams", "teams", Team, query, per_page=per_page, continue_by="created_at"
+        )
 
     async def get(self, team_id: int) -> Team:
         """One Team with its Users (``GET /v1/teams/:id``); NotFoundError when unknown."""

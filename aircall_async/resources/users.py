@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._rules import is_int
 from ..models import User, UserAvailability, UserAvailabilityStatus, UserRole
 from ..pagination import Paginator
 from ._base import (
@@ -26,7 +27,7 @@ __all__ = ["Users"]
 
 
 def _wrap_up_time(value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+    if value is not None and (not is_int(value) or value < 0):
         raise ValueError(f"wrap_up_time must be a number of seconds >= 0, got {value!r}")
     return value
 
@@ -60,7 +61,9 @@ class Users(Resource):
         ``per_page``; iterating raises the client's errors.
         """
         query = time_query(from_=from_, to=to, order=order)
-        return self._list("/users", "users", User, query, per_page=per_page)
+        return self._list(
+            "/users", "users", User, query, per_page=per_page, continue_by="created_at"
+        )
 
     async def get(self, user_id: int) -> User:
         """One User with their Numbers (``GET /v1/users/:id``).

@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         "--rate-limit", type=int, default=60, help="requests per window; 0 turns the limit off"
     )
     parser.add_argument("--window", type=float, default=60.0, help="window length in seconds")
+    parser.add_argument(
+        "--rate-limit-headers",
+        choices=("always", "429-only"),
+        default="always",
+        help="send X-AircallApi-* on every answer, or only on a 429",
+    )
     return parser
 
 
@@ -41,6 +47,7 @@ async def serve(args: argparse.Namespace) -> None:
         users=args.users,
         rate_limit=args.rate_limit or None,
         window=args.window,
+        rate_limit_headers=args.rate_limit_headers,
         host=args.host,
         port=args.port,
     )

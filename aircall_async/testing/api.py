@@ -4,14 +4,13 @@ validation helpers and a declarative helper for the list/get/delete routes every
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiDict, MultiMapping
 
 from .control import Control
 from .state import State, Table, public
@@ -106,7 +105,7 @@ def body(request: web.Request) -> Obj:
     return data
 
 
-def _query_int(query: MultiMapping[str], name: str, default: int, minimum: int) -> int:
+def _query_int(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
@@ -148,12 +147,8 @@ def query_time_range(request: web.Request) -> tuple[int | None, int | None]:
 
 
 def _page_link(request: web.Request, page: int, per_page: int) -> str:
-    query: MultiDict[str] = MultiDict()
-    for key, value in request.query.items():
-        if key not in ("page", "per_page"):
-            query.add(key, value)
-    query["page"] = str(page)
-    query["per_page"] = str(per_page)
+    query = [(k, v) for k, v in request.query.items() if k not in ("page", "per_page")]
+    query += [("page", str(page)), ("per_page", str(per_page))]
     return str(request.url.with_query(query))
 
 
@@ -162,30 +157,29 @@ def page_answer(
     items: Sequence[Obj],
     key: str,
     render: Callable[[Obj], Obj] = public,
-    *,
-    capped: bool = False,
 ) -> web.Response:
     """One page of ``items`` under ``key`` with the ``meta`` object and absolute links.
 
-    ``capped`` applies the 10,000-item cap of calls and contacts: a page starting past it is a
-    400, a page straddling it is cut, ``meta.total`` stays the true total.
-    Raises ApiError 400 on a bad ``page``/``per_page``.
+    The 10,000-item cap is positional, on every list, as captured from the service
+    (docs/SOURCES.md): ``page * per_page > 10000`` is a 400 even when ``total`` is 0; the
+    last page within the cap has no ``next_page_link``; ``meta.total`` stays the true total.
+    Raises ApiError 400 on a bad ``page``/``per_page`` or a page past the cap.
     """
     page = _query_int(request.query, "page", 1, 1)
     per_page = min(_query_int(request.query, "per_page", DEFAULT_PER_PAGE, 1), MAX_PER_PAGE)
+    if page * per_page > CAP:
+        raise ApiError(400, CAP_MESSAGE)
     total = len(items)
     start = (page - 1) * per_page
-    reachable = min(total, CAP) if capped else total
-    if capped and start >= CAP:
-        raise ApiError(400, CAP_MESSAGE)
-    end = min(start + per_page, reachable)
+    end = min(start + per_page, total)
     chunk = [render(item) for item in items[start:end]] if start < end else []
+    more = end < total and (page + 1) * per_page <= CAP
     meta = {
         "count": len(chunk),
         "total": total,
         "current_page": page,
         "per_page": per_page,
-        "next_page_link": _page_link(request, page + 1, per_page) if end < reachable else None,
+        "next_page_link": _page_link(request, page + 1, per_page) if more else None,
         "previous_page_link": _page_link(request, page - 1, per_page) if page > 1 else None,
     }
     return json_answer({"meta": meta, key: chunk})
@@ -204,8 +198,8 @@ class Resource:
     """The list/get/delete endpoints of one resource, declared once.
 
     ``render(state, obj)`` gives the object of a retrieve; ``render_item`` the one in a list
-    (defaults to ``render``). ``timed`` lists accept ``from``/``to``/``order``; ``capped`` ones
-    stop at 10,000 items. ``deleted_event`` is emitted on delete.
+    (defaults to ``render``). ``timed`` lists accept ``from``/``to``/``order``.
+    ``deleted_event`` is emitted on delete.
     """
 
     singular: str
@@ -215,7 +209,6 @@ class Resource:
     render: Callable[[State, Obj], Obj]
     render_item: Callable[[State, Obj], Obj] | None = None
     timed: bool = True
-    capped: bool = False
     deleted_event: str | None = None
 
     def lookup(self, request: web.Request, name: str = "id") -> Obj:
@@ -235,9 +228,7 @@ class Resource:
             start, end = query_time_range(request) if self.timed else (None, None)
             items = self.table(state).view(start, end, desc)
             render = self.render_item or self.render
-            return page_answer(
-                request, items, self.plural, lambda o: render(state, o), capped=self.capped
-            )
+            return page_answer(request, items, self.plural, lambda o: render(state, o))
 
         return handler
 

@@ -13,7 +13,8 @@ Order of the checks for each request (decided here, documented in the README):
 5. reject a body that is not JSON (400), then route: unknown path 404, wrong method 405.
 
 Every answer, success or error, carries ``X-AircallApi-Limit/-Remaining/-Reset`` (unless the
-limit is off) and a ``{"error", "troubleshoot"}`` JSON body when it is an error.
+limit is off, or ``rate_limit_headers="429-only"``: then only a 429 does) and a
+``{"error", "troubleshoot"}`` JSON body when it is an error.
 """
 
 from __future__ import annotations
@@ -189,7 +190,8 @@ async def _fake_middleware(request: web.Request, handler: Any) -> web.StreamResp
         log.exception("fake Aircall server: unexpected error on %s %s", request.method, rel)
         response = _error(500, "Unexpected error in the fake server.")
     assert response is not None
-    response.headers.update(limit_headers)
+    if control.rate_limit_headers == "always" or response.status == 429:
+        response.headers.update(limit_headers)
     control.stats.by_status[response.status] += 1
     return response
 
@@ -202,6 +204,7 @@ def build_control(
     *,
     rate_limit: int | None = 60,
     window: float = 60.0,
+    rate_limit_headers: str = "always",
     api_id: str = "fake-api-id",
     api_token: str = "fake-api-token",
     client_secret: str = "fake-client-secret",
@@ -212,8 +215,10 @@ def build_control(
     :func:`~aircall_async.testing.seed.seed_state`: seed, users, numbers, teams, tags, contacts,
     calls), or over the ``state`` given, left as is.
 
-    Raises ValueError on negative counts, ``rate_limit < 1`` or ``window <= 0``; TypeError on
-    an unknown option.
+    ``rate_limit_headers`` is ``"always"`` or ``"429-only"`` (see :class:`Control`).
+
+    Raises ValueError on negative counts, ``rate_limit < 1``, ``window <= 0`` or another
+    ``rate_limit_headers``; TypeError on an unknown option.
     """
     if state is None:
         state = seed_state(State(), **seed_options)
@@ -224,6 +229,7 @@ def build_control(
         client_secret=client_secret,
         rate_limit=rate_limit,
         window=window,
+        rate_limit_headers=rate_limit_headers,
     )
 
 

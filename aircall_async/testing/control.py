@@ -18,6 +18,7 @@ from multidict import CIMultiDict, MultiDict
 from .state import State
 
 __all__ = [
+    "RATE_LIMIT_HEADER_MODES",
     "Control",
     "Credentials",
     "Fault",
@@ -230,9 +231,19 @@ class Credentials:
         return code
 
 
+RATE_LIMIT_HEADER_MODES = ("always", "429-only")
+"""When answers carry ``X-AircallApi-*``: on every answer (as the reference says), or only
+on a 429 (as one capture of the service showed: absent from normal 200/400 answers)."""
+
+
 class Control:
     """Everything one fake server needs besides its routes: state, credentials, limiter,
-    faults, recorded requests and counters."""
+    faults, recorded requests and counters.
+
+    ``rate_limit_headers`` (one of :data:`RATE_LIMIT_HEADER_MODES`) says which answers carry
+    the rate-limit headers; it may be changed while the server runs. Raises ValueError for
+    another value.
+    """
 
     def __init__(
         self,
@@ -244,7 +255,13 @@ class Control:
         rate_limit: int | None = 60,
         window: float = 60.0,
         record: bool = True,
+        rate_limit_headers: str = "always",
     ) -> None:
+        if rate_limit_headers not in RATE_LIMIT_HEADER_MODES:
+            raise ValueError(
+                f"rate_limit_headers must be 'always' or '429-only', got {rate_limit_headers!r}"
+            )
+        self.rate_limit_headers = rate_limit_headers
         self.state = state
         self.credentials = Credentials(api_id, api_token, client_secret)
         self.limiter = RateLimiter(rate_limit, window)

@@ -10,6 +10,7 @@ from .state import State, public
 
 __all__ = [
     "API_ROOT",
+    "default_number_id",
     "integration_public",
     "number_public",
     "number_summary",
@@ -36,7 +37,20 @@ _BRIEF_USER = (
     "created_at",
 )
 _SUMMARY_USER = (*_BRIEF_USER, "time_zone", "language")
-_TEAM_USER = ("id", "direct_link", "name", "email", "created_at", "time_zone")
+# As captured (docs/SOURCES.md): a team's users carry their availability status and
+# default number, which the reference's 1.23.0 example does not show.
+_TEAM_USER = (
+    "id",
+    "direct_link",
+    "name",
+    "email",
+    "availability_status",
+    "default_number_id",
+    "created_at",
+    "time_zone",
+    "language",
+    "wrap_up_time",
+)
 
 
 def _pick(obj: Obj, keys: tuple[str, ...]) -> Obj:
@@ -53,9 +67,14 @@ def user_summary(user: Obj) -> Obj:
     return _pick(user, _SUMMARY_USER)
 
 
-def team_user(user: Obj) -> Obj:
-    """The user as listed in a team (no availability: the reference removed it in 1.23.0)."""
-    return _pick(user, _TEAM_USER)
+def team_user(state: State, user: Obj) -> Obj:
+    """The user as listed in a team, with its ``default_number_id``."""
+    return _pick({**user, "default_number_id": default_number_id(state, user)}, _TEAM_USER)
+
+
+def default_number_id(state: State, user: Obj) -> int | None:
+    """The id of the first number the user belongs to (None when there is none)."""
+    return next((n["id"] for n in state.numbers if user["id"] in n.get("_user_ids", ())), None)
 
 
 def team_summary(team: Obj) -> Obj:
@@ -88,7 +107,7 @@ def user_public(state: State, user: Obj, *, with_numbers: bool) -> Obj:
 def team_public(state: State, team: Obj) -> Obj:
     """The full team with its users."""
     out = public(team)
-    out["users"] = [team_user(u) for u in _users_of(state, team)]
+    out["users"] = [team_user(state, u) for u in _users_of(state, team)]
     return out
 
 

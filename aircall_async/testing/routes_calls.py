@@ -1,4 +1,10 @@
-"""Calls: list, search, retrieve and every action on a call."""
+"""Calls: list, search, retrieve and every action on a call.
+
+As captured from the service (docs/SOURCES.md): ``GET /v1/calls`` keeps the calls with
+``from < started_at <= to`` (``from`` exclusive, unlike contacts); the ``*_short_url``
+fields are null unless ``fetch_short_urls`` is given; a call tag carries ``tagged_at``.
+``/v1/calls/search`` was not probed and keeps both bounds inclusive.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .._rules import is_int
 from .api import (
     E164,
     ApiError,
@@ -36,25 +43,41 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 _NON_DIGITS = re.compile(r"\D")
 
 
-def render_call(state: State, call: Obj, fetch_contact: bool) -> Obj:
-    """The call as sent: ``contact`` stays null unless ``fetch_contact``."""
+def short_url(call: Obj, media: str) -> str | None:
+    """The short URL of a call's ``recording`` or ``voicemail`` (None without that media)."""
+    if not call.get(media):
+        return None
+    return f"https://short.example.com/{media}/{call['id']}"
+
+
+def render_call(
+    state: State, call: Obj, fetch_contact: bool, fetch_short_urls: bool = False
+) -> Obj:
+    """The call as sent: ``contact`` stays null unless ``fetch_contact``, the short URLs
+    unless ``fetch_short_urls``."""
     out = public(call)
     if fetch_contact:
         contact = state.contacts.get(call.get("_contact_id") or -1)
         out["contact"] = public(contact) if contact is not None else None
+    if fetch_short_urls:
+        out["recording_short_url"] = short_url(call, "recording")
+        out["voicemail_short_url"] = short_url(call, "voicemail")
     return out
 
 
 def _renderer(request: web.Request) -> Callable[[Obj], Obj]:
     state = state_of(request)
     fetch = query_bool(request, "fetch_contact")
-    return lambda call: render_call(state, call, fetch)
+    short = query_bool(request, "fetch_short_urls")
+    return lambda call: render_call(state, call, fetch, short)
 
 
 async def list_calls(request: web.Request) -> web.StreamResponse:
     start, end = query_time_range(request)
+    # started_at is in whole seconds: "after from" is "from + 1 or later".
+    start = None if start is None else start + 1
     calls = state_of(request).calls.view(start, end, query_order(request))
-    return page_answer(request, calls, "calls", _renderer(request), capped=True)
+    return page_answer(request, calls, "calls", _renderer(request))
 
 
 def _int_list(values: list[str], name: str) -> set[int]:
@@ -98,9 +121,7 @@ async def search_calls(request: web.Request) -> web.StreamResponse:
     start, end = query_time_range(request)
     calls = state_of(request).calls.view(start, end, query_order(request))
     keep = _search_filter(request)
-    return page_answer(
-        request, [c for c in calls if keep(c)], "calls", _renderer(request), capped=True
-    )
+    return page_answer(request, [c for c in calls if keep(c)], "calls", _renderer(request))
 
 
 def _call(request: web.Request) -> Obj:
@@ -190,17 +211,13 @@ async def tag_call(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     call = _call(request)
     tag_ids = body(request).get("tags")
-    if (
-        not isinstance(tag_ids, list)
-        or not tag_ids
-        or any(isinstance(t, bool) or not isinstance(t, int) for t in tag_ids)
-    ):
+    if not isinstance(tag_ids, list) or not tag_ids or any(not is_int(t) for t in tag_ids):
         raise ApiError(400, "tags must be a non-empty array of tag ids.")
     tags = [find(state.tags, t, "Tag") for t in tag_ids]
     present = {t.get("id") for t in call.get("tags") or ()}
     now = state.timestamp()
     added = [
-        {"id": t["id"], "name": t["name"], "created_at": now, "tagged_by": None}
+        {"id": t["id"], "name": t["name"], "tagged_by": None, "tagged_at": now}
         for t in tags
         if t["id"] not in present
     ]
@@ -270,7 +287,7 @@ def _check_card_line(line: Any, index: int) -> None:
         if not isinstance(line.get("label"), str) or not line["label"]:
             raise ApiError(400, f"Payload malformed: {where}.label is mandatory.")
         user_id = line.get("user_id")
-        if isinstance(user_id, bool) or not isinstance(user_id, int):
+        if not is_int(user_id):
             raise ApiError(400, f"Payload malformed: {where}.user_id is mandatory.")
     else:
         raise ApiError(400, f"Payload malformed: {where}.type must be title, shortText or user.")

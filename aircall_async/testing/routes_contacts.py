@@ -38,7 +38,6 @@ CONTACTS = Resource(
     label="Contact",
     table=lambda s: s.contacts,
     render=lambda s, c: public(c),
-    capped=True,
     deleted_event="contact.deleted",
 )
 
@@ -58,7 +57,7 @@ def _ordered(request: web.Request, keep: Callable[[Obj], bool] | None) -> Sequen
 
 
 async def list_contacts(request: web.Request) -> web.StreamResponse:
-    return page_answer(request, _ordered(request, None), "contacts", capped=True)
+    return page_answer(request, _ordered(request, None), "contacts")
 
 
 async def search_contacts(request: web.Request) -> web.StreamResponse:
@@ -75,7 +74,7 @@ async def search_contacts(request: web.Request) -> web.StreamResponse:
             str(e.get("value")).lower() == email for e in contact.get("emails") or ()
         )
 
-    return page_answer(request, _ordered(request, keep), "contacts", capped=True)
+    return page_answer(request, _ordered(request, keep), "contacts")
 
 
 def _details(state: State, data: Obj, name: str, *, required: bool) -> list[Obj]:

@@ -1,4 +1,5 @@
-"""Tags."""
+"""Tags: ``id``, ``name``, ``color`` and ``description`` only, as captured from the service
+(no ``direct_link``, no ``created_at``; docs/SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 from aiohttp import web
 
 from .api import ApiError, Resource, body, check_text, no_content, state_of
-from .render import API_ROOT
 from .state import public
 
 __all__ = ["ROUTES", "TAGS"]
@@ -44,7 +44,6 @@ async def create_tag(request: web.Request) -> web.StreamResponse:
     tid = state.next_id("tag", 678)
     tag: Obj = {
         "id": tid,
-        "direct_link": f"{API_ROOT}/tags/{tid}",
         "name": data["name"],
         "color": data["color"],
         "description": None,

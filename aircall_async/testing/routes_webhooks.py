@@ -1,4 +1,9 @@
-"""Webhooks, addressed by their ``webhook_id`` (uuid) or their deprecated integer ``id``."""
+"""Webhooks, addressed by their ``webhook_id`` (uuid) or their deprecated integer ``id``.
+
+As captured from the service (docs/SOURCES.md): answers carry both ids, ``direct_link`` is
+built on ``webhook_id``, the ``token`` is in every answer (the list too) and ``custom_name``
+is accepted but never echoed (kept privately).
+"""
 
 from __future__ import annotations
 
@@ -72,12 +77,13 @@ async def create_webhook(request: web.Request) -> web.StreamResponse:
     if len(state.webhooks) >= MAX_WEBHOOKS:
         raise ApiError(400, f"Company reached their maximum Webhooks count ({MAX_WEBHOOKS}).")
     wid = state.next_id("webhook", 1001)
+    webhook_id = str(uuid.uuid4())
     webhook: Obj = {
         "id": wid,
-        "webhook_id": str(uuid.uuid4()),
-        "direct_link": f"{API_ROOT}/webhooks/{wid}",
+        "webhook_id": webhook_id,
+        "direct_link": f"{API_ROOT}/webhooks/{webhook_id}",
         "created_at": epoch_to_iso(state.timestamp()),
-        "custom_name": data.get("custom_name") or "Webhook",
+        "_custom_name": data.get("custom_name") or "Webhook",
         "url": data["url"],
         "active": True,
         "events": events,
@@ -96,9 +102,11 @@ async def update_webhook(request: web.Request) -> web.StreamResponse:
     data = body(request)
     # The reference: without "events", the webhook is registered to all events again.
     webhook["events"] = _check_webhook(data, creating=False)
-    for key in ("url", "custom_name", "active"):
+    for key in ("url", "active"):
         if key in data:
             webhook[key] = data[key]
+    if "custom_name" in data:
+        webhook["_custom_name"] = data["custom_name"]
     if "active" in data:
         # Set by hand: the count toward automatic deactivation starts again, and a webhook
         # disabled by hand is not re-enabled by a late successful redelivery.

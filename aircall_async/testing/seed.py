@@ -143,6 +143,8 @@ def _seed_users(state: State, rng: random.Random, count: int) -> list[Obj]:
             "time_zone": rng.choice(_TIME_ZONES),
             "language": rng.choice(_LANGUAGES),
             "wrap_up_time": rng.choice((0, 0, 15, 30)),
+            "state": "always_opened",
+            "extension": f"{i + 1:03d}",
             "_first_name": first,
             "_last_name": last,
             "_availability": availability,
@@ -173,6 +175,7 @@ def _seed_numbers(state: State, rng: random.Random, count: int, users: list[Obj]
             "live_recording_activated": i == 0 or rng.random() < 0.5,
             "priority": None,
             "messages": _messages(),
+            "flow_editor_enabled": True,
             "_user_ids": member_ids,
         }
         numbers.append(state.numbers.add(number))
@@ -201,7 +204,6 @@ def _seed_tags(state: State, count: int) -> list[Obj]:
         name, color = _TAGS[i % len(_TAGS)]
         tag: Obj = {
             "id": tid,
-            "direct_link": f"{API_ROOT}/tags/{tid}",
             "name": name if i < len(_TAGS) else f"{name} {i}",
             "color": color,
             "description": None,
@@ -335,10 +337,10 @@ def _seed_calls(
                     {
                         "id": tag["id"],
                         "name": tag["name"],
-                        "created_at": (ended_at or t) + 30,
                         "tagged_by": user_briefs[randint(0, len(user_briefs) - 1)]
                         if user_briefs
                         else None,
+                        "tagged_at": (ended_at or t) + 30,
                     }
                 )
         participants = []
@@ -374,12 +376,18 @@ def _seed_calls(
             "assigned_to": None,
             "transferred_by": None,
             "transferred_to": None,
-            "cost": f"{random_() * 5:.2f}" if answered_at is not None and not inbound else "0",
+            "cost": f"{random_() * 5:.1f}" if answered_at is not None and not inbound else "0.0",
             "number": number,
             "comments": comments,
             "tags": call_tags,
             "participants": participants,
             "teams": [team_sums[randint(0, len(team_sums) - 1)]] if inbound and team_sums else [],
+            # Captured fields beyond the reference (docs/SOURCES.md).
+            "sid": f"CA{cid:032x}",
+            "recording_short_url": None,
+            "voicemail_short_url": None,
+            "country_code_a2": number["country"] if number is not None else None,
+            "pricing_type": "in_bundle" if status == "done" and not inbound else None,
             "_contact_id": contact["id"] if contact is not None else None,
         }
         calls.add(call)

@@ -37,7 +37,9 @@ class FakeAircall:
 
     Seed options: ``seed``, ``calls``, ``contacts``, ``users``, ``numbers``, ``teams``, ``tags``
     (or a ready ``state``). ``rate_limit`` requests per fixed ``window`` seconds (None: no
-    limit). ``port=0`` picks a free port.
+    limit); ``rate_limit_headers="always"`` sends ``X-AircallApi-*`` on every answer, as the
+    reference says, ``"429-only"`` only on a 429, as one capture of the service showed.
+    ``port=0`` picks a free port.
 
     Webhooks created on it receive deliveries (see :meth:`fire` and
     :class:`~aircall_async.testing.webhook_dispatch.WebhookDispatcher`): each attempt
@@ -45,7 +47,8 @@ class FakeAircall:
     ``webhook_retries`` times ``webhook_retry_delay`` seconds apart, and
     ``webhook_max_failures`` consecutive failed attempts disable the webhook.
 
-    Raises ValueError on negative counts, ``rate_limit < 1``, ``window <= 0`` or an invalid
+    Raises ValueError on negative counts, ``rate_limit < 1``, ``window <= 0``, another
+    ``rate_limit_headers`` or an invalid
     webhook option (``webhook_timeout <= 0``, negative retries or delay,
     ``webhook_max_failures < 1``).
     """
@@ -62,6 +65,7 @@ class FakeAircall:
         tags: int = 4,
         rate_limit: int | None = 60,
         window: float = 60.0,
+        rate_limit_headers: str = "always",
         host: str = "127.0.0.1",
         port: int = 0,
         api_id: str = "fake-api-id",
@@ -84,6 +88,7 @@ class FakeAircall:
             tags=tags,
             rate_limit=rate_limit,
             window=window,
+            rate_limit_headers=rate_limit_headers,
             api_id=api_id,
             api_token=api_token,
             client_secret=client_secret,
