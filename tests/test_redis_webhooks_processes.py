@@ -33,7 +33,7 @@ def _config(redis_url: str, record_url: str, **extra: Any) -> dict[str, Any]:
         "stream": STREAM,
         "group": GROUP,
         "token": TOKEN,
-        "claim_idle": 1.0,
+        "claim_idle": 3.0,  # well past any stall of a loaded machine
         "handler_delay": 0.005,
         **extra,
     }

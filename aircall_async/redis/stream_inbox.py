@@ -292,6 +292,8 @@ class RedisStreamInbox:
         self._claim_cursor = _s(cursor)
         out = []
         for entry_id, fields, times in entries:
+            if _s(entry_id) in self._taken:
+                continue  # ours, being handled (its renewal came late): not a new attempt
             # Each earlier delivery of the entry was an attempt that never reported back.
             delivery = _delivery(entry_id, fields, max(0, int(times) - 1))
             if delivery is not None:
