@@ -18,6 +18,7 @@ Redact = Callable[[str], str]
 __all__ = [
     "APIError",
     "AircallError",
+    "AmbiguousMatchError",
     "BadRequestError",
     "ConflictError",
     "ForbiddenError",
@@ -62,6 +63,17 @@ class TransportError(AircallError):
         return cls(
             f"no answer after {attempts} attempt(s): {redact(reason)}", method=method, path=path
         )
+
+
+class AmbiguousMatchError(AircallError):
+    """Several objects match where one was expected (e.g. an upsert by phone number).
+
+    ``ids`` holds the ids of every match, so that the caller can merge or pick one.
+    """
+
+    def __init__(self, message: str, *, ids: list[int]) -> None:
+        super().__init__(message)
+        self.ids = ids
 
 
 class PaginationLimitError(AircallError):

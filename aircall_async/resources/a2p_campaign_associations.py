@@ -42,16 +42,19 @@ class A2PCampaignAssociations(Resource):
 
     __slots__ = ()
 
-    def list(self, *, per_page: int = MAX_PER_PAGE) -> Paginator[A2PCampaignAssociation]:
+    def list(
+        self, *, per_page: int = MAX_PER_PAGE, limit: int | None = None
+    ) -> Paginator[A2PCampaignAssociation]:
         """Every association of the company (``GET /v1/a2p_campaign_associations``).
 
-        Raises ValueError for a bad ``per_page``.
+        Raises ValueError for a bad ``per_page``/``limit``.
         """
         return self._list(
             "/a2p_campaign_associations",
             "a2p_campaign_associations",
             A2PCampaignAssociation,
             per_page=per_page,
+            limit=limit,
         )
 
     async def get(self, association_id: int) -> A2PCampaignAssociation:
