@@ -1,8 +1,8 @@
 """Real Redis for the tests: the shared server's own database, or a private redis-server.
 
-Tests take the server from ``AIRCALL_TEST_REDIS_URL`` (default: 127.0.0.1:6379) and use a
-database of their own on it, number 13, flushed per test. Where no Redis answers they
-skip, with the reason, except under CI (``CI=true``) where they fail: CI must run them.
+Tests take the server from the ``redis_url`` fixture (``AIRCALL_TEST_REDIS_URL``, which skips
+with the reason where no Redis answers, and fails under ``CI=true``) and use a database of
+their own on it, number 13, flushed per test.
 """
 
 from __future__ import annotations
@@ -22,17 +22,9 @@ import pytest
 import redis
 from yarl import URL
 
-ENV_URL = "AIRCALL_TEST_REDIS_URL"
-DEFAULT_URL = "redis://127.0.0.1:6379"
 #: The database these tests own and flush, on whatever server they are given.
 DATABASE = 13
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _public(url: str) -> str:
-    """The URL without credentials, for messages."""
-    parsed = URL(url)
-    return str(parsed.with_user(None).with_password(None)) if parsed.host else url
 
 
 def unavailable(reason: str) -> None:
@@ -47,17 +39,14 @@ def own_database(url: str) -> str:
     return str(URL(url).with_path(f"/{DATABASE}"))
 
 
-def fresh_redis_url() -> str:
-    """The test Redis database, flushed; skips (fails under CI) when none answers."""
-    url = own_database(os.environ.get(ENV_URL, DEFAULT_URL))
+def fresh_redis_url(server_url: str) -> str:
+    """Database 13 of the Redis at ``server_url`` (the ``redis_url`` fixture's), flushed."""
+    url = own_database(server_url)
+    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     try:
-        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        try:
-            client.flushdb()
-        finally:
-            client.close()
-    except (redis.RedisError, OSError) as exc:
-        unavailable(f"no Redis answers at {_public(url)} ({type(exc).__name__}); set {ENV_URL}")
+        client.flushdb()
+    finally:
+        client.close()
     return url
 
 

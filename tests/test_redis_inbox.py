@@ -18,14 +18,14 @@ from aircall_async.redis import RedisStreamInbox, RedisUnavailableError
 from aircall_async.testing import build_delivery, deliver, mount_receiver
 from aircall_async.webhooks import CallEvent, WebhookEvent, WebhookRouter, consume, webhook_app
 from aircall_async.webhooks.inbox import PutResult
-from tests.redis_support import free_port, fresh_redis_url
+from tests.redis_support import free_port, fresh_redis_url, own_database
 
 STREAM = "aircall:webhooks"
 
 
 @pytest.fixture
-async def r() -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(fresh_redis_url())
+async def r(redis_url: str) -> AsyncIterator[redis.Redis]:
+    client = redis.from_url(fresh_redis_url(redis_url))
     try:
         yield client
     finally:
@@ -62,8 +62,10 @@ async def test_a_delivery_is_accepted_once_across_nodes_for_a_day(r: redis.Redis
     await b.close()
 
 
-async def test_bodies_come_back_byte_for_byte_with_any_client(r: redis.Redis) -> None:
-    url = fresh_redis_url()
+async def test_bodies_come_back_byte_for_byte_with_any_client(
+    r: redis.Redis, redis_url: str
+) -> None:
+    url = own_database(redis_url)
     decoding = redis.from_url(url, decode_responses=True)
     body = '{"data": "é ✓"}'.encode()
     try:

@@ -25,8 +25,8 @@ INFLIGHT, FINISHED, QUEUE, DEADLINES, STATE = KEYS
 
 
 @pytest.fixture
-async def r() -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(fresh_redis_url())
+async def r(redis_url: str) -> AsyncIterator[redis.Redis]:
+    client = redis.from_url(fresh_redis_url(redis_url))
     try:
         yield client
     finally:

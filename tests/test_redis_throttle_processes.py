@@ -58,8 +58,8 @@ def _config(fake: FakeAircall, redis_url: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    redis_url = fresh_redis_url()
+def cluster(redis_url: str) -> Iterator[Cluster]:
+    redis_url = fresh_redis_url(redis_url)
     with FakeAircall(rate_limit=LIMIT, window=PER, calls=0, contacts=0, users=1) as fake:
         senders = [spawn("throttle", _config(fake, redis_url)) for _ in range(PROCESSES)]
         hog = spawn("hog", _config(fake, redis_url, key="hogged", tasks=LIMIT, path="/company"))

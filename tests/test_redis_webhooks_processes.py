@@ -59,8 +59,8 @@ def _stop(procs: list[subprocess.Popen[str]]) -> None:
 
 
 @pytest.fixture
-def record_url() -> str:
-    return fresh_redis_url()
+def record_url(redis_url: str) -> str:
+    return fresh_redis_url(redis_url)
 
 
 @pytest.fixture
