@@ -99,12 +99,13 @@ def _inbox(config: dict[str, Any], r: Any) -> RedisStreamInbox:
         group=config["group"],
         claim_idle=config.get("claim_idle", 60.0),
         consumer=config.get("name"),
-        timeout=2.0,
+        timeout=10.0,
     )
 
 
 def _redis(url: str) -> Any:
-    return redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    # Generous: a loaded machine stalls for seconds, and a stopped Redis refuses at once.
+    return redis.from_url(url, socket_connect_timeout=10, socket_timeout=10)
 
 
 async def receiver(config: dict[str, Any]) -> None:
