@@ -14,14 +14,14 @@ from aircall_async.testing import (
     routes_numbers,
     routes_tags,
     routes_teams,
-    routes_users,
+    routes_users_v2,
     routes_webhooks,
 )
 from aircall_async.testing.routes_calls import render_call
 from aircall_async.testing.state import public
 
 _RESOURCES = {
-    "users": routes_users.USERS,
+    "users": routes_users_v2.USERS_V2,
     "teams": routes_teams.TEAMS,
     "numbers": routes_numbers.NUMBERS,
     "tags": routes_tags.TAGS,

@@ -247,7 +247,7 @@ async def test_progress_counts_requests_and_429s(tmp_path: Path) -> None:
     ):
         fake.fail("/tags", status=429, times=1)
         # A listing without meta: followed while its pages come full.
-        fake.fail("/users", status=200, times=1, body={"users": [{"id": 1, "name": "A"}]})
+        fake.fail("/v2/users", status=200, times=1, body={"users": [{"id": 1, "name": "A"}]})
         seen: list[Progress] = []
         sink = SQLiteSink(tmp_path / "p.db")
         progress = await SyncEngine(

@@ -140,7 +140,7 @@ def _text(*names: str) -> tuple[Column, ...]:
 
 
 _STREAM_LIST = (
-    Stream("users", "/users", "users", "full",
+    Stream("users", "/v2/users", "users", "full",
            (*_text("name", "email", "availability_status"), Column("available", "bool"),
             _time("created_at"))),
     Stream("teams", "/teams", "teams", "full", (*_text("name"), _time("created_at"))),
