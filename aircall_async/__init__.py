@@ -6,7 +6,7 @@ Start with :class:`AircallClient`; see the README for a tour.
 from ._version import __version__
 from .client import AircallClient
 from .pagination import Page, PageMeta, Paginator
-from .ratelimit import RateLimit, RateLimitStatus
+from .ratelimit import RateLimit, RateLimitStatus, Throttle
 from .retry import Backoff
 
 __all__ = [
@@ -17,5 +17,6 @@ __all__ = [
     "Paginator",
     "RateLimit",
     "RateLimitStatus",
+    "Throttle",
     "__version__",
 ]

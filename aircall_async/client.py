@@ -1,4 +1,14 @@
-"""The asynchronous client: authentication, pacing, retries and decoding of every request."""
+"""The asynchronous client: authentication, pacing, retries and decoding of every request.
+
+One request goes: checks (open client, same event loop, a path inside the base) ->
+``Throttle.acquire`` -> :func:`~aircall_async._transport.exchange` (one HTTP exchange) ->
+``Throttle.release`` -> the retry decision (:mod:`aircall_async.retry`) -> the decoded
+body or an exception from :mod:`aircall_async.errors`.
+
+A little over 400 lines because the client is the one public class users read: its
+options, checks and the typed ``paginate`` overloads stay together; the HTTP exchange and
+its pure rules live in :mod:`aircall_async._transport`.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +17,29 @@ import json as jsonlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
 import aiohttp
 from yarl import URL
 
-from ._net import secure_base_url
-from ._version import __version__
-from .errors import APIError, TransportError, error_for_response
+from ._rules import is_int, redactor, secure_base_url
+from ._transport import (
+    DEFAULT_MAX_BODY_SIZE,
+    USER_AGENT,
+    Answer,
+    decode_json,
+    encode_query,
+    exchange,
+    route_of,
+)
+from .errors import AircallError, TransportError, error_for_response
 from .pagination import MAX_PER_PAGE, Paginator
-from .ratelimit import RateLimit, RateLimitStatus, Throttler
+from .ratelimit import RateLimit, RateLimitStatus, Throttle, Throttler
 from .resources import ClientResources
 from .retry import Backoff, retry_on_exception, retry_on_status
 
-__all__ = ["DEFAULT_BASE_URL", "AircallClient", "encode_params"]
+__all__ = ["DEFAULT_BASE_URL", "AircallClient"]
 
 T = TypeVar("T")
 
@@ -32,38 +49,6 @@ DEFAULT_BASE_URL = URL("https://api.aircall.io/v1")
 logger = logging.getLogger("aircall_async")
 
 _WITH_BODY = frozenset({"POST", "PUT", "DELETE", "PATCH"})
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("datetime query parameters must be timezone-aware")
-        return str(int(value.timestamp()))
-    return str(value)
-
-
-def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """Turn query parameters into the pairs the API expects.
-
-    ``None`` values are dropped, booleans become ``true``/``false``, aware datetimes
-    become UNIX seconds and lists or tuples become repeated ``name[]`` pairs.
-
-    Raises:
-        ValueError: for a naive datetime.
-    """
-    pairs: list[tuple[str, str]] = []
-    if not params:
-        return pairs
-    for name, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple, set, frozenset)):
-            pairs.extend((f"{name}[]", _scalar(v)) for v in value)
-        else:
-            pairs.append((name, _scalar(value)))
-    return pairs
 
 
 class AircallClient(ClientResources):
@@ -77,19 +62,25 @@ class AircallClient(ClientResources):
         access_token: an OAuth access token (see :mod:`aircall_async.oauth`).
         base_url: the API root, ``https://api.aircall.io/v1`` by default.
         session: an ``aiohttp.ClientSession`` to share; the client then never closes it.
-        rate_limit: the client-side budget shared by every task using this client;
-            ``None`` turns client-side pacing off (the server's 429s are still honoured).
-            The server's ``X-AircallApi-Limit`` replaces the default budget (some accounts
-            get 120/min) but only ever lowers one set by hand.
+        rate_limit: the client-side budget shared by every task using this client: a
+            :class:`~aircall_async.ratelimit.RateLimit`, any
+            :class:`~aircall_async.ratelimit.Throttle` (for example one shared by several
+            processes), or ``None`` to turn client-side pacing off (the server's 429s
+            and "0 remaining" are still honoured). With a ``RateLimit``, the server's
+            ``X-AircallApi-Limit`` replaces the default budget (some accounts get
+            120/min) but only ever lowers one set by hand.
         max_retries: how many times a failed request may be retried.
         timeout: seconds allowed for each attempt of a request.
         backoff: the waits between retries.
+        max_body_size: the largest answer body read, in bytes (32 MiB by default).
 
     Raises:
         ValueError: for no or two authentication modes, a clear-text base URL off
-            loopback, or a negative ``max_retries``/``timeout``.
+            loopback, a base URL with a query or fragment, or a negative
+            ``max_retries``/``timeout``/``max_body_size``.
 
-    Use it as an async context manager, or call :meth:`close` when done.
+    Use it as an async context manager, or call :meth:`close` when done. A client
+    belongs to the event loop of its first request, and is not reopened once closed.
     """
 
     def __init__(
@@ -100,11 +91,13 @@ class AircallClient(ClientResources):
         access_token: str | None = None,
         base_url: str | URL = DEFAULT_BASE_URL,
         session: aiohttp.ClientSession | None = None,
-        rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value
+        rate_limit: RateLimit | Throttle | None = RateLimit(),  # noqa: B008 - frozen value
         max_retries: int = 5,
         timeout: float = 30.0,
         backoff: Backoff = Backoff(),  # noqa: B008 - frozen value
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
+        super().__init__(self)
         basic = api_id is not None or api_token is not None
         if basic and access_token is not None:
             raise ValueError("give either api_id and api_token, or access_token, not both")
@@ -118,27 +111,38 @@ class AircallClient(ClientResources):
             self._auth_mode = "bearer"
         else:
             raise ValueError("no credentials: give api_id and api_token, or access_token")
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        if not is_int(max_retries) or max_retries < 0:
             raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout!r}")
+        if not is_int(max_body_size) or max_body_size <= 0:
+            raise ValueError(f"max_body_size must be a positive integer, got {max_body_size!r}")
         self._base_url = secure_base_url(base_url)
         self._base = str(self._base_url).rstrip("/")
         self._session = session
         self._owns_session = session is None
+        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._max_retries = max_retries
+        self._max_body_size = max_body_size
         # A separate connect deadline, so that a connection that never opens is known as
         # such (ConnectionTimeoutError): that request was not sent and may be retried.
         self._timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, 10.0))
         self._backoff = backoff
         self._rate_limit = rate_limit
-        self._throttler = Throttler(rate_limit, may_raise=rate_limit == RateLimit())
+        self._throttle: Throttle = (
+            Throttler(rate_limit, may_raise=rate_limit == RateLimit())
+            if rate_limit is None or isinstance(rate_limit, RateLimit)
+            else rate_limit
+        )
         self._status: RateLimitStatus | None = None
-        common = {
-            "Authorization": authorization,
-            "Accept": "application/json",
-            "User-Agent": f"aircall-async/{__version__}",
-        }
+        self._warned_headers = False
+        # Whatever the server writes back is masked for every form the credentials take.
+        self._redact = redactor(
+            [authorization, authorization.partition(" ")[2], api_token, access_token]
+        )
+        common = {"Authorization": authorization, "Accept": "application/json"}
+        common["User-Agent"] = USER_AGENT
         self._headers = common
         self._headers_with_body = {**common, "Content-Type": "application/json"}
 
@@ -151,14 +155,19 @@ class AircallClient(ClientResources):
         return self._base_url
 
     @property
-    def rate_limit(self) -> RateLimit | None:
-        """The configured client-side budget (``None`` when pacing is off)."""
+    def rate_limit(self) -> RateLimit | Throttle | None:
+        """The configured client-side pacing: a budget, a throttle, or ``None`` (off)."""
         return self._rate_limit
 
     @property
     def rate_limit_status(self) -> RateLimitStatus | None:
         """The budget the server reported on its last answer (``None`` before any)."""
         return self._status
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called: the client then sends nothing more."""
+        return self._closed
 
     async def __aenter__(self) -> AircallClient:
         return self
@@ -172,10 +181,29 @@ class AircallClient(ClientResources):
         await self.close()
 
     async def close(self) -> None:
-        """Close the HTTP session, unless it was given to the client by the caller."""
+        """Close the HTTP session (unless the caller gave it) and refuse any later request.
+
+        Requests still in flight end with an :class:`~aircall_async.errors.AircallError`.
+        Closing twice is harmless.
+        """
+        self._closed = True
         if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
+            session, self._session = self._session, None
+            await session.close()
+
+    def _check_usable(self) -> None:
+        """Raise AircallError for a closed client, or one used from a second event loop."""
+        if self._closed:
+            raise AircallError("client is closed: create a new AircallClient")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise AircallError(
+                "this AircallClient is bound to the event loop of its first request and "
+                "was used from another one (e.g. two asyncio.run calls): create one client "
+                "per event loop"
+            )
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -205,59 +233,82 @@ class AircallClient(ClientResources):
         the rate limit, and is retried as :mod:`aircall_async.retry` decides.
 
         Raises:
-            APIError: (a subclass chosen by the status) for an error answer, and for a
-                redirection, which is never followed.
+            APIError: (a subclass chosen by the status) for an error answer, for a
+                redirection, which is never followed, and for a body that is not JSON
+                or larger than ``max_body_size``.
             RateLimitError: for a 429 once the retries are spent.
             TransportError: when no answer came, once the retries are spent.
-            ValueError: for a naive datetime in ``params``.
+            AircallError: when the client is closed (before or during the request), or
+                used from another event loop than its first request's.
+            ValueError: for a naive datetime in ``params``, or a ``path`` with ``.``/``..``
+                segments, a query or a fragment.
         """
         method = method.upper()
-        route = "/" + path.lstrip("/")
+        route = route_of(path)
         url = self._base + route
-        query = encode_params(params)
+        query = encode_query(params)
         body = None if json is None else jsonlib.dumps(json).encode()
         headers = self._headers_with_body if method in _WITH_BODY else self._headers
-        session = self._get_session()
+        self._check_usable()
         attempt = 0
         while True:
-            await self._throttler.acquire()
             started = time.monotonic()
+            # One attempt inside the throttle: a slot taken, one exchange, the slot given
+            # back whatever happened (inline, not a helper: this is the hot path).
+            ticket = await self._throttle.acquire()
+            answer: Answer | None = None
+            limits: RateLimitStatus | None = None
+            failure: TransportError | None = None
             try:
-                async with session.request(
+                if self._closed:
+                    raise AircallError("client is closed: create a new AircallClient")
+                answer = await exchange(
+                    self._get_session(),
                     method,
                     url,
+                    path=route,
                     params=query,
-                    data=body,
+                    body=body,
                     headers=headers,
                     timeout=self._timeout,
-                    # The API never redirects; following one would send the body elsewhere.
-                    allow_redirects=False,
-                ) as response:
-                    raw = await response.read()
-                    status = response.status
-                    limits = RateLimitStatus.from_http(response.headers)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                self._throttler.release()
-                self._log(method, route, None, started, attempt, exc)
-                if attempt < self._max_retries and retry_on_exception(method, exc):
+                    max_body_size=self._max_body_size,
+                    redact=self._redact,
+                )
+            except TransportError as exc:
+                if self._closed:
+                    raise AircallError(f"client was closed during {method} {route}") from exc
+                failure = exc
+            except RuntimeError as exc:
+                # aiohttp says "Session is closed" when close() ran while we were on the wire.
+                if not self._closed:
+                    raise
+                raise AircallError(f"client was closed during {method} {route}") from exc
+            finally:
+                if answer is not None:
+                    limits = RateLimitStatus.from_http(answer.headers, on_nonsense=self._nonsense)
+                    if limits is not None:
+                        last = self._status
+                        self._status = limits if last is None else last.updated_by(limits)
+                await self._throttle.release(
+                    ticket, limits, rejected=answer is not None and answer.status == 429
+                )
+            if answer is None:
+                assert failure is not None  # the only way here without an answer
+                self._log(method, route, None, started, attempt, failure.__cause__)
+                cause = failure.__cause__ or failure
+                if attempt < self._max_retries and retry_on_exception(method, cause):
                     await asyncio.sleep(self._backoff.delay(attempt))
                     attempt += 1
                     continue
-                reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
-                raise TransportError(
-                    f"no answer after {attempt + 1} attempt(s): {reason}",
-                    method=method,
-                    path=route,
-                ) from exc
-            except BaseException:
-                self._throttler.release()
-                raise
-            self._throttler.release(limits, rejected=status == 429)
-            if limits is not None:
-                self._status = limits
+                if attempt == 0:
+                    raise failure
+                raise TransportError.no_answer(
+                    cause, method, route, attempts=attempt + 1, redact=self._redact
+                ) from cause
+            status = answer.status
             self._log(method, route, status, started, attempt, None)
             if status < 300:
-                return _decode(raw, status, method, route)
+                return decode_json(answer.body, status, method, route)
             if attempt < self._max_retries and retry_on_status(method, status):
                 # After a 429 the throttler holds everyone until a reset still to come; when
                 # there is none (no header, or a clock behind ours) the backoff paces us.
@@ -268,10 +319,22 @@ class AircallClient(ClientResources):
                 continue
             raise error_for_response(
                 status,
-                raw,
+                answer.body,
                 method=method,
                 path=route,
                 reset_at=limits.reset if limits is not None else None,
+                redact=self._redact,
+            )
+
+    def _nonsense(self, name: str, value: str) -> None:
+        """Report a rate-limit header that makes no sense, once per client."""
+        if not self._warned_headers:
+            self._warned_headers = True
+            logger.warning(
+                "ignoring a rate-limit header that makes no sense: %s: %r "
+                "(the last good value stays in force; reported once)",
+                name,
+                self._redact(value)[:40],  # masked before cut: a cut secret would pass
             )
 
     def _log(
@@ -363,18 +426,3 @@ class AircallClient(ClientResources):
 
     async def _get_page(self, path: str, params: Mapping[str, Any]) -> Any:
         return await self.request("GET", path, params=params)
-
-
-def _decode(raw: bytes, status: int, method: str, route: str) -> Any:
-    if not raw.strip():
-        return None
-    try:
-        return jsonlib.loads(raw)
-    except ValueError:
-        raise APIError(
-            status,
-            error="Invalid JSON",
-            troubleshoot="the answer's body is not JSON",
-            method=method,
-            path=route,
-        ) from None

@@ -8,13 +8,17 @@ never the query string (it can hold e-mails and phone numbers) nor any header.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+
+#: Masks the credentials in a text the server wrote (the identity when there are none).
+Redact = Callable[[str], str]
 
 __all__ = [
     "APIError",
     "AircallError",
+    "AmbiguousMatchError",
     "BadRequestError",
     "ConflictError",
     "ForbiddenError",
@@ -45,6 +49,31 @@ class TransportError(AircallError):
         super().__init__(f"{message} ({method} {path})")
         self.method = method
         self.path = path
+
+    @classmethod
+    def no_answer(
+        cls, exc: BaseException, method: str, path: str, *, attempts: int = 1, redact: Redact = str
+    ) -> TransportError:
+        """The error for a request that got no answer after ``attempts`` attempt(s).
+
+        The message names the type of ``exc`` and its text, with ``redact`` applied (a
+        malformed status line echoed by aiohttp is the server's text).
+        """
+        reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
+        return cls(
+            f"no answer after {attempts} attempt(s): {redact(reason)}", method=method, path=path
+        )
+
+
+class AmbiguousMatchError(AircallError):
+    """Several objects match where one was expected (e.g. an upsert by phone number).
+
+    ``ids`` holds the ids of every match, so that the caller can merge or pick one.
+    """
+
+    def __init__(self, message: str, *, ids: list[int]) -> None:
+        super().__init__(message)
+        self.ids = ids
 
 
 class PaginationLimitError(AircallError):
@@ -163,11 +192,15 @@ _BY_STATUS: Mapping[int, type[APIError]] = {
 }
 
 
-def _error_fields(body: bytes) -> tuple[str | None, str | None]:
-    """Read ``error`` and ``troubleshoot`` from an error body; tolerate any content."""
+def _error_fields(body: bytes, redact: Redact) -> tuple[str | None, str | None]:
+    """Read ``error`` and ``troubleshoot`` from an error body; tolerate any content.
+
+    A field nested too deeply to read (or to write back as text) is left out: it is
+    noise, and echoing it would only bloat the message.
+    """
     try:
         decoded: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None, None
     if not isinstance(decoded, dict):
         return None, None
@@ -176,7 +209,11 @@ def _error_fields(body: bytes) -> tuple[str | None, str | None]:
         value = decoded.get(key)
         if value is None:
             return None
-        return value if isinstance(value, str) else json.dumps(value)
+        try:
+            shown = value if isinstance(value, str) else json.dumps(value)
+        except (ValueError, RecursionError):
+            return None
+        return redact(shown)
 
     return text("error"), text("troubleshoot")
 
@@ -188,13 +225,15 @@ def error_for_response(
     method: str,
     path: str,
     reset_at: datetime | None = None,
+    redact: Redact = str,
 ) -> APIError:
     """Build the exception for an error answer: the class follows the status alone.
 
-    A body that is empty or not JSON still gives the right class, with ``error`` and
-    ``troubleshoot`` left ``None``. Never raises.
+    A body that is empty, not JSON or nested too deeply still gives the right class,
+    with ``error`` and ``troubleshoot`` left ``None``; ``redact`` masks the credentials
+    in what the server wrote there. Never raises.
     """
-    error, troubleshoot = _error_fields(body)
+    error, troubleshoot = _error_fields(body, redact)
     if status == 429:
         return RateLimitError(
             status,

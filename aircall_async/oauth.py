@@ -11,17 +11,16 @@ The client secret and the code never appear in a repr, a log line or an exceptio
 
 from __future__ import annotations
 
-import asyncio
 import json as jsonlib
 from typing import Any
 
 import aiohttp
 from yarl import URL
 
-from ._net import is_loopback, secure_base_url
-from ._version import __version__
+from ._rules import is_secure_url, redactor, secure_base_url
+from ._transport import USER_AGENT, exchange
 from .client import DEFAULT_BASE_URL
-from .errors import APIError, TransportError, error_for_response
+from .errors import APIError, error_for_response
 from .models import AccessToken, structure
 
 __all__ = ["AUTHORIZE_URL", "authorize_url", "exchange_code"]
@@ -30,7 +29,6 @@ __all__ = ["AUTHORIZE_URL", "authorize_url", "exchange_code"]
 AUTHORIZE_URL = URL("https://dashboard.aircall.io/oauth/authorize")
 
 _TOKEN_PATH = "/oauth/token"
-_REDACTED = "[redacted]"
 
 
 def _require(value: object, name: str) -> str:
@@ -45,9 +43,7 @@ def _check_redirect_uri(redirect_uri: str) -> str:
         url = URL(redirect_uri)
     except ValueError:
         url = None
-    secure = url is not None and url.host and url.scheme == "https"
-    local = url is not None and url.scheme == "http" and is_loopback(url.host)
-    if not (secure or local):
+    if url is None or not is_secure_url(url):
         raise ValueError("redirect_uri must be an https:// URL (http:// only on a loopback host)")
     return redirect_uri
 
@@ -93,6 +89,7 @@ async def exchange_code(
             when Aircall refuses the exchange; a plain APIError naming the status for a
             redirect (3xx, never followed: it would re-send the secret elsewhere) or an
             answer without an access token.
+            An APIError too for an answer body over 32 MiB (not read).
         TransportError: when no answer came (connection failure or timeout).
     """
     body = {
@@ -105,36 +102,34 @@ async def exchange_code(
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout!r}")
     root = secure_base_url(DEFAULT_BASE_URL if base_url is None else base_url)
-    url = str(root).rstrip("/") + _TOKEN_PATH
+    # An error answer may echo the request: the secret and the code are masked in it
+    # (never in a successful answer, whose token must come back intact).
+    redact = redactor([client_secret, code])
     headers = {
         "Accept": "application/json",
         "Content-Type": "application/json",
-        "User-Agent": f"aircall-async/{__version__}",
+        "User-Agent": USER_AGENT,
     }
-    own = session is None
     http = aiohttp.ClientSession() if session is None else session
     try:
-        # Never follow a redirect: it would re-send the secret and the code to whatever
-        # host the answer names.
-        async with http.post(
-            url,
-            data=jsonlib.dumps(body).encode(),
+        answer = await exchange(
+            http,
+            "POST",
+            str(root).rstrip("/") + _TOKEN_PATH,
+            path=_TOKEN_PATH,
+            body=jsonlib.dumps(body).encode(),
             headers=headers,
             timeout=aiohttp.ClientTimeout(total=timeout),
-            allow_redirects=False,
-        ) as response:
-            raw = await response.read()
-            status = response.status
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        # The exception's text could only hold the URL, never the body; the type suffices.
-        raise TransportError(
-            f"no answer: {type(exc).__name__}", method="POST", path=_TOKEN_PATH
-        ) from exc
+            redact=redact,
+        )
     finally:
-        if own:
+        if session is None:
             await http.close()
+    status = answer.status
     if status >= 400:
-        raise _redacted(error_for_response(status, raw, method="POST", path=_TOKEN_PATH), body)
+        raise error_for_response(
+            status, answer.body, method="POST", path=_TOKEN_PATH, redact=redact
+        )
     if status >= 300:
         raise APIError(
             status,
@@ -143,32 +138,7 @@ async def exchange_code(
             method="POST",
             path=_TOKEN_PATH,
         )
-    return _read_token(raw, status)
-
-
-def _redacted(exc: APIError, body: dict[str, str]) -> APIError:
-    """``exc`` with the client secret and the code masked in what its message shows.
-
-    An error answer may echo the request. The masking runs on the decoded ``error`` and
-    ``troubleshoot`` (a JSON-escaped secret is decoded there), never on a successful
-    answer, whose token must come back intact.
-    """
-    secrets = [body["client_secret"], body["code"]]
-    # The longer first: one secret may contain the other.
-    secrets.sort(key=len, reverse=True)
-
-    def mask(text: str | None) -> str | None:
-        if text is None:
-            return None
-        for secret in secrets:
-            text = text.replace(secret, _REDACTED)
-        return text
-
-    exc.error = mask(exc.error)
-    exc.troubleshoot = mask(exc.troubleshoot)
-    # The message was written from the unmasked fields when the exception was built.
-    exc.args = (exc._describe(),)
-    return exc
+    return _read_token(answer.body, status)
 
 
 def _read_token(raw: bytes, status: int) -> AccessToken:

@@ -4,7 +4,10 @@ Three pieces, from pure to stateful:
 
 - :class:`RateLimit`, the configured budget (a frozen value);
 - :class:`RateLimitStatus`, what the server last said, read ``from_http(headers)``;
-- :class:`Throttler`, the one object every request of a client passes through.
+- :class:`Throttle`, the protocol of what paces a client's requests (``acquire`` before
+  sending, ``release`` after), and :class:`Throttler`, the in-process one every request
+  of a client passes through by default. Another implementation (a Redis-backed one,
+  shared by several processes) plugs into ``AircallClient(rate_limit=...)``.
 
 The server counts requests in fixed windows whose alignment the client cannot see, so
 the throttler keeps a sliding log instead: a request may start only when fewer than
@@ -13,24 +16,35 @@ of ``per`` seconds, however aligned, then holds at most ``limit`` arrivals at th
 because a request reaches the server before it finishes. The headers stay the truth: a
 different limit replaces the configured one, and "0 remaining" or a 429 stops everybody
 until the server's reset.
+
+A header that makes no sense (a negative, fractional or absurd number) is ignored, so the
+last good budget stays in force, and no wait is ever longer than ``_MAX_RESET_WAIT``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-__all__ = ["RateLimit", "RateLimitStatus", "Throttler"]
+from .clock import Clock, SystemClock, Timer
+
+__all__ = ["RateLimit", "RateLimitStatus", "Throttle", "Throttler"]
 
 #: The longest the throttler believes a server-announced reset can be away, so that a
 #: skewed clock or a bogus header cannot stall a client for hours.
 _MAX_RESET_WAIT = 65.0
+
+#: The largest limit or remaining count believed from a header: the API documents 60
+#: per minute, some accounts get 120; a number past this one is a broken header.
+_MAX_BUDGET = 100_000
+
+#: What a nonsensical header is reported to: its name and its (raw) value.
+OnNonsense = Callable[[str, str], None]
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -53,14 +67,23 @@ class RateLimit:
     per: float = attrs.field(default=60.0, validator=_positive)
 
 
-def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+def _header_int(
+    headers: Mapping[str, str], name: str, lowest: int, on_nonsense: OnNonsense | None
+) -> int | None:
+    """The header as a whole number >= ``lowest`` (and not absurd); ``None`` otherwise."""
     value = headers.get(name)
     if value is None:
         return None
-    try:
-        return int(float(value))
-    except ValueError:
+    text = value.strip()
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+    if number is None or number < lowest or (name != _RESET and number > _MAX_BUDGET):
+        if on_nonsense is not None:
+            on_nonsense(name, value)
         return None
+    return number
+
+
+_LIMIT, _REMAINING, _RESET = "X-AircallApi-Limit", "X-AircallApi-Remaining", "X-AircallApi-Reset"
 
 
 @attrs.frozen
@@ -77,41 +100,99 @@ class RateLimitStatus:
     reset: datetime | None
 
     @classmethod
-    def from_http(cls, headers: Mapping[str, str]) -> RateLimitStatus | None:
-        """Read the ``X-AircallApi-*`` headers; ``None`` when none is present. Never raises."""
-        limit = _header_int(headers, "X-AircallApi-Limit")
-        remaining = _header_int(headers, "X-AircallApi-Remaining")
-        reset_ts = _header_int(headers, "X-AircallApi-Reset")
-        if limit is None and remaining is None and reset_ts is None:
-            return None
+    def from_http(
+        cls, headers: Mapping[str, str], *, on_nonsense: OnNonsense | None = None
+    ) -> RateLimitStatus | None:
+        """Read the ``X-AircallApi-*`` headers; ``None`` when none is usable. Never raises.
+
+        A value that makes no sense (not a whole number, a limit below 1, a negative or
+        absurdly large count, a reset out of range) is left out as if absent, and
+        reported to ``on_nonsense(name, value)`` when given.
+        """
+        limit = _header_int(headers, _LIMIT, 1, on_nonsense)
+        remaining = _header_int(headers, _REMAINING, 0, on_nonsense)
+        reset_ts = _header_int(headers, _RESET, 0, on_nonsense)
         reset = None
         if reset_ts is not None:
             try:
                 reset = datetime.fromtimestamp(reset_ts, tz=timezone.utc)
             except (OverflowError, OSError, ValueError):
-                reset = None
+                if on_nonsense is not None:
+                    on_nonsense(_RESET, str(reset_ts))
+        if limit is None and remaining is None and reset is None:
+            return None
         return cls(limit=limit, remaining=remaining, reset=reset)
+
+    def updated_by(self, new: RateLimitStatus) -> RateLimitStatus:
+        """``new``, with this status's value for each field ``new`` lacks (or garbled)."""
+        return RateLimitStatus(
+            limit=self.limit if new.limit is None else new.limit,
+            remaining=self.remaining if new.remaining is None else new.remaining,
+            reset=self.reset if new.reset is None else new.reset,
+        )
 
     def seconds_until_reset(self, now: float | None = None) -> float | None:
         """Seconds from ``now`` (UNIX time, default: the current time) to the reset, >= 0."""
         if self.reset is None:
             return None
-        current = time.time() if now is None else now
+        current = SystemClock().time() if now is None else now
         return max(0.0, self.reset.timestamp() - current)
+
+
+@runtime_checkable
+class Throttle(Protocol):
+    """What paces the requests of a client: the client's only view of a rate limiter.
+
+    The client calls :meth:`acquire` before each attempt of a request and :meth:`release`
+    exactly once after it, whatever happened (an answer, a failure, a cancellation).
+    Give one to ``AircallClient(rate_limit=...)``; :class:`Throttler` is the in-process
+    implementation.
+    """
+
+    async def acquire(self) -> object:
+        """Wait for a slot and take it; return a ticket to give back to :meth:`release`.
+
+        A task cancelled while waiting takes no slot (the CancelledError propagates).
+        """
+
+    async def release(
+        self, ticket: object, status: RateLimitStatus | None = None, *, rejected: bool = False
+    ) -> None:
+        """Give the slot of ``ticket`` back, learning from the answer's ``status``.
+
+        ``rejected`` marks a 429: the server refused the request for the rate limit.
+        Must not raise for the client's sake (it runs in a ``finally``).
+        """
 
 
 class Throttler:
     """Paces the requests of one client, shared by all its tasks, first come first served.
 
-    Use :meth:`acquire` before sending and :meth:`release` once the answer (or the
-    failure) is in. A task cancelled while waiting never takes a slot. Besides the local
-    budget (none with ``rate_limit=None``), the server's word holds requests back: what
-    ``X-AircallApi-Remaining`` says is left in its window (another process may share the
-    key), and a 429. ``X-AircallApi-Limit`` lowers the local budget, and raises it only
-    with ``may_raise`` (the client sets it when the budget is the documented default).
+    The in-process :class:`Throttle`. Use :meth:`acquire` before sending and
+    :meth:`release` once the answer (or the failure) is in. A task cancelled while
+    waiting never takes a slot. Besides the local budget (none with ``rate_limit=None``),
+    the server's word holds requests back: what ``X-AircallApi-Remaining`` says is left
+    in its window (another process may share the key), and a 429.
+    ``X-AircallApi-Limit`` lowers the local budget, and raises it only with
+    ``may_raise`` (the client sets it when the budget is the documented default).
+    All waiting follows ``clock`` (the system's by default; tests give a
+    :class:`~aircall_async.clock.ManualClock`).
+
+    Raises:
+        TypeError: for a ``clock`` that is not a :class:`~aircall_async.clock.Clock`.
     """
 
-    def __init__(self, rate_limit: RateLimit | None, *, may_raise: bool = False) -> None:
+    def __init__(
+        self,
+        rate_limit: RateLimit | None,
+        *,
+        may_raise: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
+        if clock is not None and not isinstance(clock, Clock):
+            # A bare callable could tell the time but not wake a waiter at a time of its own.
+            raise TypeError("clock must be a Clock (now, time, call_later), e.g. ManualClock()")
+        self._clock: Clock = SystemClock() if clock is None else clock
         self._limit = rate_limit.limit if rate_limit else None
         # A header may always lower the budget; it raises it only when the caller kept the
         # documented default (a lower budget set by hand may be one process's share of a key).
@@ -151,22 +232,29 @@ class Throttler:
         if excess < 0:
             return max(wait, 0.0)
         if excess >= len(finished):
-            return None
+            # Only a release frees a slot: one is sure to come while requests are out.
+            # With none out (nothing can release), fall back to a full window.
+            return None if self._in_flight else self._per
         return max(wait, finished[excess] + self._per - now)
 
-    async def acquire(self) -> None:
-        """Wait for a slot and take it. Cancellation while waiting takes nothing."""
+    async def acquire(self) -> object:
+        """Wait for a slot and take it. Cancellation while waiting takes nothing.
+
+        Returns the ticket to give back to :meth:`release` (its value is not used).
+        """
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            while (delay := self._delay(time.monotonic())) != 0.0:
+            while (delay := self._delay(self._clock.now())) != 0.0:
                 await self._sleep(delay)
             self._in_flight += 1
             if self._server_left is not None:
                 self._server_left -= 1
+        return None
 
     async def _sleep(self, delay: float | None) -> None:
-        """Sleep ``delay`` seconds (``None``: forever), or until a release wakes us up.
+        """Sleep ``delay`` seconds (``None``: until a release) on the clock, or until a
+        release wakes us up.
 
         A bare future rather than ``asyncio.wait_for``: on Python < 3.12 ``wait_for`` can
         swallow a cancellation that lands just as the wait ends, and the cancelled task
@@ -174,7 +262,9 @@ class Throttler:
         """
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
-        timer = None if delay is None else loop.call_later(delay, _wake, waiter)
+        timer: Timer | None = None
+        if delay is not None:
+            timer = self._clock.call_later(min(delay, _MAX_RESET_WAIT), lambda: _wake(waiter))
         self._waiter = waiter
         try:
             await waiter
@@ -183,17 +273,23 @@ class Throttler:
             if timer is not None:
                 timer.cancel()
 
-    def release(self, status: RateLimitStatus | None = None, *, rejected: bool = False) -> None:
-        """Give the slot back, learning from the server's headers.
+    async def release(
+        self,
+        ticket: object = None,
+        status: RateLimitStatus | None = None,
+        *,
+        rejected: bool = False,
+    ) -> None:
+        """Give the slot back, learning from the server's headers. Never suspends.
 
         ``rejected`` marks a 429: nobody sends again before the server's reset (or, when
         the answer did not say, before a full window has passed).
         """
-        now = time.monotonic()
-        self._in_flight -= 1
+        now = self._clock.now()
+        self._in_flight = max(0, self._in_flight - 1)
         if self._limit is not None:
             self._finished.append(now)
-        until_reset = status.seconds_until_reset() if status is not None else None
+        until_reset = status.seconds_until_reset(self._clock.time()) if status else None
         if status is not None:
             if self._limit is not None and self._adopts(status.limit):
                 self._limit = status.limit
@@ -222,7 +318,7 @@ class Throttler:
 
     def block_for(self, seconds: float) -> None:
         """Hold every request back for ``seconds`` from now (bounded by a sane maximum)."""
-        until = time.monotonic() + min(max(seconds, 0.0), _MAX_RESET_WAIT)
+        until = self._clock.now() + min(max(seconds, 0.0), _MAX_RESET_WAIT)
         self._blocked_until = max(self._blocked_until, until)
 
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import attrs
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -23,6 +24,18 @@ class NoJitter(Backoff):
         return 1.0
 
 
+@attrs.frozen
+class RecordingBackoff(NoJitter):
+    """A pinned backoff that records each wait the client asks it for (by attempt number):
+    tests check the pacing between retries without measuring time."""
+
+    asked: list[int] = attrs.field(factory=list)
+
+    def delay(self, attempt: int) -> float:
+        self.asked.append(attempt)
+        return super().delay(attempt)
+
+
 class Scripted:
     """A loopback server whose answers a test scripts, recording what it receives."""
 
@@ -30,14 +43,12 @@ class Scripted:
         self.handler: Handler | None = None
         self.requests: list[dict[str, Any]] = []
         self.arrivals: list[float] = []  # monotonic
-        self.wall: list[float] = []  # UNIX time, to compare with X-AircallApi-Reset
         self.in_flight = 0
         self.max_in_flight = 0
         self.server: TestServer | None = None
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         self.arrivals.append(time.monotonic())
-        self.wall.append(time.time())
         body = await request.read()
         self.requests.append(
             {
@@ -95,11 +106,6 @@ async def scripted() -> AsyncIterator[Scripted]:
         yield state
     finally:
         await server.close()
-
-
-def reset_ahead(seconds: int = 1) -> int:
-    """A UNIX second at least ``seconds`` ahead of now, as X-AircallApi-Reset gives it."""
-    return int(time.time()) + seconds + 1
 
 
 async def client_tasks_alive() -> list[asyncio.Task[Any]]:

@@ -38,10 +38,10 @@ from aircall_async.models import (
     User,
     UserAvailability,
     Webhook,
-    converter,
     structure,
     unstructure,
 )
+from aircall_async.models._converter import converter
 from tests import test_models_data as ex
 
 UTC = timezone.utc

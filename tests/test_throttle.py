@@ -4,107 +4,133 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pytest
 from aiohttp import web
 
-from aircall_async import RateLimit, RateLimitStatus
-from aircall_async.errors import RateLimitError
+from aircall_async import RateLimit, RateLimitStatus, Throttle
+from aircall_async.clock import ManualClock
+from aircall_async.errors import AircallError, RateLimitError
+from aircall_async.ratelimit import Throttler
 
-from .conftest import Scripted, json_answer, reset_ahead
-
-
-def max_in_any_window(arrivals: list[float], per: float) -> int:
-    """The most arrivals that fall inside one window of ``per`` seconds, however aligned."""
-    times = sorted(arrivals)
-    best = 0
-    start = 0
-    for end, t in enumerate(times):
-        while t - times[start] >= per:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
+from .conftest import RecordingBackoff, Scripted, json_answer
 
 
 async def ok(request: web.Request) -> web.Response:
     return json_answer(200, {"ok": True})
 
 
+async def settle(condition: Callable[[], bool] = lambda: True) -> None:
+    """Let the client and the server run until ``condition`` holds, then some more loop
+    turns, so that whatever could still happen without the clock moving has happened.
+
+    ``wait_for`` is only a safety net against a hang; nothing here measures time.
+    """
+
+    async def until() -> None:
+        while not condition():  # noqa: ASYNC110 - the condition is the server's state
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(until(), timeout=10)
+    for _ in range(20):
+        await asyncio.sleep(0.002)
+
+
+def arrived(scripted: Scripted, count: int) -> Callable[[], bool]:
+    """A condition for :func:`settle`: the server has received ``count`` requests."""
+    return lambda: len(scripted.requests) >= count
+
+
 async def test_budget_never_exceeded_by_eight_concurrent_tasks(scripted: Scripted) -> None:
     scripted.handler = ok
-    limit, per = 10, 0.3
-    async with scripted.client(rate_limit=RateLimit(limit, per=per)) as client:
+    clock = ManualClock()
+    throttle = Throttler(RateLimit(10, per=30), clock=clock)
+    async with scripted.client(rate_limit=throttle) as client:
 
         async def worker() -> None:
             for _ in range(5):
                 await client.request("GET", "/users")
 
-        started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(8)))
-        elapsed = time.monotonic() - started
-    assert len(scripted.arrivals) == 40
-    assert max_in_any_window(scripted.arrivals, per) <= limit
-    # ... and the budget is used, not wasted: 40 requests need 3 full windows.
-    assert 3 * per <= elapsed < 3 * per + 0.5
+        work = asyncio.gather(*(worker() for _ in range(8)))
+        seen: list[int] = []
+        for _ in range(4):
+            await settle(arrived(scripted, 10 * (len(seen) + 1)))
+            seen.append(len(scripted.requests))
+            clock.advance(30)
+        await asyncio.wait_for(work, timeout=10)
+    # Exactly the budget in each window: never more, and none of it wasted.
+    assert seen == [10, 20, 30, 40]
 
 
 async def test_waiters_are_served_first_come_first_served(scripted: Scripted) -> None:
     scripted.handler = ok
-    async with scripted.client(rate_limit=RateLimit(1, per=0.05)) as client:
+    clock = ManualClock()
+    async with scripted.client(rate_limit=Throttler(RateLimit(1, per=5), clock=clock)) as client:
         tasks = []
         for n in range(6):
             tasks.append(asyncio.ensure_future(client.request("GET", f"/users/{n}")))
             await asyncio.sleep(0.001)  # let each task queue before the next starts
-        await asyncio.gather(*tasks)
+        for n in range(6):
+            await settle(arrived(scripted, n + 1))
+            clock.advance(5)
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
     assert [r["path"] for r in scripted.requests] == [f"/v1/users/{n}" for n in range(6)]
 
 
 async def test_a_cancelled_waiter_takes_no_slot(scripted: Scripted) -> None:
     scripted.handler = ok
-    per = 0.3
-    async with scripted.client(rate_limit=RateLimit(1, per=per)) as client:
+    clock = ManualClock()
+    throttle = Throttler(RateLimit(1, per=30), clock=clock)
+    async with scripted.client(rate_limit=throttle) as client:
         await client.request("GET", "/first")
-        first_done = time.monotonic()
         doomed = asyncio.ensure_future(client.request("GET", "/cancelled"))
-        await asyncio.sleep(0.01)
+        await settle()
         survivor = asyncio.ensure_future(client.request("GET", "/third"))
-        await asyncio.sleep(0.05)
+        await settle()
         doomed.cancel()
-        await survivor
+        await settle()
+        assert len(scripted.requests) == 1  # nobody took the slot before the window ended
+        clock.advance(30)
+        await asyncio.wait_for(survivor, timeout=10)
         with pytest.raises(asyncio.CancelledError):
             await doomed
     paths = [r["path"] for r in scripted.requests]
-    assert paths == ["/v1/first", "/v1/third"]
-    waited = scripted.arrivals[1] - first_done
-    assert per - 0.02 <= waited < 2 * per - 0.05  # it took the freed slot, one window later
+    assert paths == ["/v1/first", "/v1/third"]  # it took the freed slot, one window later
+
+
+def limits(limit: str, remaining: str, reset: float) -> dict[str, str]:
+    return {
+        "X-AircallApi-Limit": limit,
+        "X-AircallApi-Remaining": remaining,
+        "X-AircallApi-Reset": str(int(reset)),
+    }
 
 
 async def test_zero_remaining_holds_everybody_until_the_reset(scripted: Scripted) -> None:
-    reset = reset_ahead()
+    clock = ManualClock()
+    reset = clock.time() + 10
 
     async def answer(request: web.Request) -> web.Response:
         remaining = "0" if len(scripted.requests) == 1 else "59"
-        return json_answer(
-            200,
-            {},
-            **{
-                "X-AircallApi-Limit": "60",
-                "X-AircallApi-Remaining": remaining,
-                "X-AircallApi-Reset": str(reset),
-            },
-        )
+        return json_answer(200, {}, **limits("60", remaining, reset))
 
     scripted.handler = answer
-    async with scripted.client(rate_limit=None) as client:
+    async with scripted.client(rate_limit=Throttler(None, clock=clock)) as client:
         await client.request("GET", "/users")
         status = client.rate_limit_status
-        await asyncio.gather(*(client.request("GET", "/calls") for _ in range(3)))
+        later = asyncio.gather(*(client.request("GET", "/calls") for _ in range(3)))
+        await settle()
+        assert len(scripted.requests) == 1
+        clock.advance(9)
+        await settle()
+        assert len(scripted.requests) == 1
+        clock.advance(1)
+        await asyncio.wait_for(later, timeout=10)
     assert status == RateLimitStatus(
         limit=60, remaining=0, reset=datetime.fromtimestamp(reset, tz=timezone.utc)
     )
-    assert scripted.wall[0] < reset - 1
-    assert min(scripted.wall[1:]) >= reset - 0.01
     assert len(scripted.requests) == 4
 
 
@@ -113,12 +139,17 @@ async def test_the_servers_limit_replaces_the_configured_one(scripted: Scripted)
         return json_answer(200, {}, **{"X-AircallApi-Limit": "2"})
 
     scripted.handler = answer
-    per = 0.3
-    async with scripted.client(rate_limit=RateLimit(100, per=per)) as client:
+    clock = ManualClock()
+    async with scripted.client(rate_limit=Throttler(RateLimit(100, per=30), clock=clock)) as client:
         await client.request("GET", "/users")
-        await asyncio.gather(*(client.request("GET", "/users") for _ in range(4)))
-    assert max_in_any_window(scripted.arrivals, per) <= 2
-    assert scripted.arrivals[-1] - scripted.arrivals[0] >= 2 * per - 0.02
+        later = asyncio.gather(*(client.request("GET", "/users") for _ in range(4)))
+        seen: list[int] = []
+        for expected in (2, 4, 5):
+            await settle(arrived(scripted, expected))
+            seen.append(len(scripted.requests))
+            clock.advance(30)
+        await asyncio.wait_for(later, timeout=10)
+    assert seen == [2, 4, 5]
 
 
 def test_rate_limit_status_from_headers() -> None:
@@ -136,9 +167,7 @@ def test_rate_limit_status_from_headers() -> None:
     assert RateLimitStatus.from_http({}) is None
     garbled = RateLimitStatus.from_http({"X-AircallApi-Remaining": "lots"})
     assert garbled is None
-    assert RateLimitStatus.from_http({"X-AircallApi-Reset": "9" * 30}) == RateLimitStatus(
-        limit=None, remaining=None, reset=None
-    )
+    assert RateLimitStatus.from_http({"X-AircallApi-Reset": "9" * 30}) is None
 
 
 def test_rate_limit_validation() -> None:
@@ -169,41 +198,35 @@ async def test_eight_tasks_never_get_a_429_from_fixed_windows(headers: str) -> N
 async def test_what_the_server_says_is_left_is_not_exceeded(scripted: Scripted) -> None:
     # Another process used most of the window: the server says 2 are left, whatever our
     # own budget thinks; the rest waits for the server's reset.
-    reset = reset_ahead()
+    clock = ManualClock()
+    reset = clock.time() + 20
 
     async def answer(request: web.Request) -> web.Response:
         remaining = max(0, 3 - len(scripted.requests))
-        return json_answer(
-            200,
-            {},
-            **{
-                "X-AircallApi-Limit": "60",
-                "X-AircallApi-Remaining": str(remaining),
-                "X-AircallApi-Reset": str(reset),
-            },
-        )
+        return json_answer(200, {}, **limits("60", str(remaining), reset))
 
     scripted.handler = answer
-    async with scripted.client(rate_limit=RateLimit(60, per=60.0)) as client:
+    throttle = Throttler(RateLimit(60, per=60.0), clock=clock)
+    async with scripted.client(rate_limit=throttle) as client:
         await client.request("GET", "/users")
-        await asyncio.gather(*(client.request("GET", "/calls") for _ in range(4)))
-    early = [t for t in scripted.wall if t < reset - 0.01]
-    assert len(early) == 3  # the first request and the two the server still allowed
+        later = asyncio.gather(*(client.request("GET", "/calls") for _ in range(4)))
+        await settle(arrived(scripted, 3))
+        assert len(scripted.requests) == 3  # the first request and the two still allowed
+        clock.advance(20)
+        await asyncio.wait_for(later, timeout=10)
     assert len(scripted.requests) == 5
 
 
 async def test_a_waiter_cancelled_just_as_it_is_woken_takes_no_slot() -> None:
     # Python < 3.12's asyncio.wait_for could swallow a cancellation landing in the same
     # loop turn as the wake-up; the cancelled task then took the slot and sent anyway.
-    from aircall_async.ratelimit import Throttler
-
     throttler = Throttler(None)
     throttler.block_for(30)
     waiter = asyncio.ensure_future(throttler.acquire())
     await asyncio.sleep(0.01)  # waiting for the block to end
     throttler._blocked_until = 0.0  # the block ends...
     throttler._in_flight += 1
-    throttler.release()  # ...and a release wakes the waiter,
+    await throttler.release()  # ...and a release wakes the waiter,
     waiter.cancel()  # which is cancelled in the same turn
     with pytest.raises(asyncio.CancelledError):
         await waiter
@@ -215,11 +238,17 @@ async def test_a_budget_set_by_hand_is_never_raised_by_the_header(scripted: Scri
         return json_answer(200, {}, **{"X-AircallApi-Limit": "60"})
 
     scripted.handler = answer
-    per = 0.3
-    async with scripted.client(rate_limit=RateLimit(2, per=per)) as client:
+    clock = ManualClock()
+    async with scripted.client(rate_limit=Throttler(RateLimit(2, per=30), clock=clock)) as client:
         await client.request("GET", "/users")
-        await asyncio.gather(*(client.request("GET", "/users") for _ in range(4)))
-    assert max_in_any_window(scripted.arrivals, per) <= 2
+        later = asyncio.gather(*(client.request("GET", "/users") for _ in range(4)))
+        await settle(arrived(scripted, 2))
+        assert len(scripted.requests) == 2
+        clock.advance(30)
+        await settle(arrived(scripted, 4))
+        assert len(scripted.requests) == 4
+        clock.advance(30)
+        await asyncio.wait_for(later, timeout=10)
 
 
 async def test_a_429_with_a_reset_already_past_backs_off(scripted: Scripted) -> None:
@@ -228,9 +257,102 @@ async def test_a_429_with_a_reset_already_past_backs_off(scripted: Scripted) -> 
         return json_answer(429, {}, **{"X-AircallApi-Remaining": "0", "X-AircallApi-Reset": past})
 
     scripted.handler = answer
-    async with scripted.client(rate_limit=None, max_retries=3) as client:
+    backoff = RecordingBackoff(base=0.001, cap=0.001)
+    async with scripted.client(rate_limit=None, max_retries=3, backoff=backoff) as client:
         with pytest.raises(RateLimitError):
             await client.request("GET", "/calls")
-    gaps = [b - a for a, b in zip(scripted.arrivals, scripted.arrivals[1:], strict=False)]
-    assert len(gaps) == 3
-    assert gaps[2] >= 0.04  # 0.01, 0.02, 0.04: the pinned backoff, not a hot loop
+    assert len(scripted.requests) == 4
+    # The pinned backoff paced every retry, not a hot loop.
+    assert backoff.asked == [0, 1, 2]
+
+
+async def test_the_last_good_budget_stays_when_the_server_talks_nonsense(
+    scripted: Scripted,
+) -> None:
+    nonsense = iter(["2", "-1", "1.5", "0", "99999999999", "abc"])
+
+    async def answer(request: web.Request) -> web.Response:
+        return json_answer(200, {}, **{"X-AircallApi-Limit": next(nonsense, "abc")})
+
+    scripted.handler = answer
+    clock = ManualClock()
+    throttle = Throttler(RateLimit(100, per=30), clock=clock)
+    async with scripted.client(rate_limit=throttle) as client:
+        await client.request("GET", "/users")  # the server says 2
+        assert throttle.limit == 2
+        later = asyncio.gather(*(client.request("GET", "/users") for _ in range(5)))
+        await settle(arrived(scripted, 2))
+        assert len(scripted.requests) == 2
+        for expected in (4, 6):
+            clock.advance(30)
+            await settle(arrived(scripted, expected))
+            assert len(scripted.requests) == expected
+        await asyncio.wait_for(later, timeout=10)
+    assert throttle.limit == 2
+    assert client.rate_limit_status == RateLimitStatus(limit=2, remaining=None, reset=None)
+
+
+def test_nonsense_in_each_header_is_left_out_and_reported() -> None:
+    reported: list[tuple[str, str]] = []
+    status = RateLimitStatus.from_http(
+        {
+            "X-AircallApi-Limit": "-1",
+            "X-AircallApi-Remaining": "12",
+            "X-AircallApi-Reset": "1e9",
+        },
+        on_nonsense=lambda name, value: reported.append((name, value)),
+    )
+    assert status == RateLimitStatus(limit=None, remaining=12, reset=None)
+    assert reported == [("X-AircallApi-Limit", "-1"), ("X-AircallApi-Reset", "1e9")]
+
+
+async def test_a_throttle_plugs_into_the_client_and_is_released_on_failure(
+    scripted: Scripted,
+) -> None:
+    events: list[tuple[str, object]] = []
+
+    class Recording:
+        async def acquire(self) -> object:
+            events.append(("acquire", None))
+            return len(events)
+
+        async def release(
+            self, ticket: object, status: RateLimitStatus | None = None, *, rejected: bool = False
+        ) -> None:
+            events.append(("release", (ticket, rejected)))
+
+    async def answer(request: web.Request) -> web.Response:
+        if len(scripted.requests) == 1:
+            return json_answer(429, {})
+        return json_answer(500, {})
+
+    scripted.handler = answer
+    throttle = Recording()
+    assert isinstance(throttle, Throttle)
+    async with scripted.client(rate_limit=throttle, max_retries=1) as client:
+        assert client.rate_limit is throttle
+        with pytest.raises(AircallError):
+            await client.request("POST", "/contacts", json={})
+    assert events == [
+        ("acquire", None),
+        ("release", (1, True)),
+        ("acquire", None),
+        ("release", (3, False)),
+    ]
+
+
+async def test_the_manual_clock_runs_timers_in_order_and_only_forward() -> None:
+    clock = ManualClock(start=5.0, wall=1000.0)
+    fired: list[str] = []
+    clock.call_later(2, lambda: fired.append("b"))
+    clock.call_later(1, lambda: fired.append("a"))
+    clock.call_later(3, lambda: fired.append("never")).cancel()
+    assert clock.pending == 2
+    clock.advance(1.5)
+    assert fired == ["a"] and clock.now() == 6.5 and clock.time() == 1001.5
+    clock.advance(10)
+    assert fired == ["a", "b"] and clock.pending == 0
+    with pytest.raises(ValueError, match="forward"):
+        clock.advance(-1)
+    with pytest.raises(TypeError, match="Clock"):
+        Throttler(None, clock=time.monotonic)  # type: ignore[arg-type]

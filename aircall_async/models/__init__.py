@@ -1,4 +1,4 @@
-"""Typed attrs models of every object of the Aircall Public API, and the converter.
+"""Typed attrs models of every object of the Aircall Public API, and their conversion.
 
 >>> call = structure(payload, Call)   # lenient: never raises for a mapping
 >>> call.raw                          # the payload it was built from
@@ -14,7 +14,7 @@ whose value has the wrong type degrades to its default while ``raw`` keeps it.
 from __future__ import annotations
 
 from ._base import Model, OpenStrEnum
-from ._converter import converter, structure
+from ._converter import structure
 from ._unstructure import unstructure
 from .a2p import A2PCampaignAssociation, A2PUpdateStatus
 from .calls import (
@@ -88,7 +88,6 @@ __all__ = [
     "UserAvailabilityStatus",
     "UserRole",
     "Webhook",
-    "converter",
     "structure",
     "unstructure",
 ]

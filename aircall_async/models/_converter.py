@@ -29,11 +29,10 @@ deliveries) becomes None, like a ``null``.
 from __future__ import annotations
 
 import functools
-import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, Union
 
@@ -41,6 +40,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from .._rules import as_utc, is_int, parse_datetime
 from ._base import TIME_FORMAT_KEY, Model, OpenStrEnum
 from ._fast import Fast, make_fast_structure
 
@@ -53,10 +53,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_UTC = timezone.utc
 _NoneType = type(None)
-# From 3.11 fromisoformat reads a trailing "Z" itself (and returns timezone.utc).
-_ISO_Z_NATIVE = sys.version_info >= (3, 11)
 _Hook = Callable[[Any, Any], Any]
 
 
@@ -75,7 +72,7 @@ def _structure_int(value: Any, _: Any) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
+    if is_int(value):
         return int(value)
     _fail(value, "int")
 
@@ -118,39 +115,6 @@ def _structure_opt_int_or_str(value: Any, _: Any) -> int | str | None:
     return _structure_int(value, None)
 
 
-def parse_datetime(value: Any) -> datetime:
-    """Turn UNIX seconds or an ISO 8601 string into an aware UTC datetime.
-
-    A string may end in ``Z`` or ``z`` (UTC, on every Python version), carry an offset
-    (converted to UTC) or none (taken as UTC); a string of digits is UNIX seconds.
-    Raises TypeError for another type, ValueError/OverflowError/OSError for a value
-    out of range or not a date (e.g. the year 20120).
-    """
-    # The two common shapes first: UNIX seconds as an int, and an ISO string.
-    cls = value.__class__
-    if cls is int or cls is float:
-        return datetime.fromtimestamp(value, _UTC)
-    if isinstance(value, str):
-        text: str = value
-        if text.endswith(("Z", "z")) and not (_ISO_Z_NATIVE and text[-1] == "Z"):
-            # 3.10's fromisoformat reads no "Z"; no version reads a lowercase "z".
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            if text.isdigit():
-                return datetime.fromtimestamp(int(text), _UTC)
-            raise
-        if parsed.tzinfo is _UTC:
-            return parsed
-        return _as_utc(parsed)
-    if isinstance(value, datetime):
-        return _as_utc(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, _UTC)
-    _fail(value, "UNIX seconds or an ISO 8601 string")
-
-
 def _structure_datetime(value: Any, _: Any) -> datetime:
     return parse_datetime(value)
 
@@ -180,15 +144,9 @@ _OPTIONAL_HOOKS: dict[Any, _Hook] = {
 }
 
 
-def _as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=_UTC)
-    return value.astimezone(_UTC)
-
-
 def format_iso(value: datetime) -> str:
     """Write a datetime the way the API does: ``2020-02-18T20:52:22.000Z`` (UTC)."""
-    value = _as_utc(value)
+    value = as_utc(value)
     micro = value.microsecond
     fraction = f"{micro // 1000:03d}" if micro % 1000 == 0 else f"{micro:06d}"
     return f"{value:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
@@ -196,7 +154,7 @@ def format_iso(value: datetime) -> str:
 
 def format_unix(value: datetime) -> int | float:
     """Write a datetime as UNIX seconds: an int, or a float if it has a fraction."""
-    value = _as_utc(value)
+    value = as_utc(value)
     seconds = value.timestamp()
     return int(seconds) if value.microsecond == 0 else seconds
 
@@ -466,14 +424,6 @@ def _cattrs_first_try(conv: cattrs.Converter, cls: type[Model]) -> Fast:
 
 converter: cattrs.Converter = _make_converter(lenient=True)
 """The lenient converter behind :func:`structure` (``unstructure`` is in ``_unstructure``)."""
-
-
-def make_plain_converter() -> cattrs.Converter:
-    """A non-lenient converter on the same classes and hooks (for benchmarks).
-
-    Its model hooks are cattrs' generated functions alone: a bad field raises.
-    """
-    return _make_converter(lenient=False)
 
 
 def structure(data: Mapping[str, Any], cls: type[T]) -> T:

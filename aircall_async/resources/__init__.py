@@ -1,18 +1,19 @@
 """One service object per section of the API reference, reached from the client.
 
 ``client.calls``, ``client.contacts``... are created on first use and share the client's
-session, rate limit and retries. The service modules are imported on first use too:
-``client.py`` imports this module, and the services need the models, which the client
-itself does not.
+session, rate limit and retries. The services know the client only as a
+:class:`~aircall_async.resources._base.Requester` (request, paginate), so nothing here
+imports the client. The service modules are imported on first use: the client does not
+need the models until a service is used.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..client import AircallClient
+    from ._base import Requester
     from .a2p_campaign_associations import A2PCampaignAssociations
     from .calls import Calls
     from .company import CompanyService
@@ -29,14 +30,17 @@ __all__ = ["ClientResources"]
 
 
 class ClientResources:
-    """The resource services of :class:`~aircall_async.client.AircallClient`.
+    """The resource services of :class:`~aircall_async.client.AircallClient`, over a
+    :class:`~aircall_async.resources._base.Requester`.
 
     Each attribute is created once per client, on first access; none sends a request.
     """
 
-    def _bound(self) -> AircallClient:
-        # The services take the client; this mixin is only ever an AircallClient.
-        return cast("AircallClient", self)
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    def _bound(self) -> Requester:
+        return self._requester
 
     @cached_property
     def users(self) -> Users:

@@ -8,23 +8,21 @@ operation, validation of the inputs, and one call to a helper below.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from yarl import URL
 
-from .._net import is_loopback
+from .._rules import drop_none, is_int, is_secure_url, unix_seconds
 from ..errors import AircallError
 from ..models import Model, structure, unstructure
 from ..pagination import MAX_PER_PAGE, Paginator
 
-if TYPE_CHECKING:
-    from ..client import AircallClient
-
 __all__ = [
     "MAX_PER_PAGE",
     "Order",
+    "Requester",
     "Resource",
     "Timestamp",
     "body_of",
@@ -44,6 +42,7 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 #: The sort order of a listing (by creation time unless said otherwise).
 Order = Literal["asc", "desc"]
@@ -56,12 +55,43 @@ _E164 = re.compile(r"\+[1-9]\d{1,14}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 
 
+class Requester(Protocol):
+    """All a service needs of the client: send a request, and page through a listing.
+
+    :class:`~aircall_async.client.AircallClient` is one; the services never import it.
+    """
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Send one request and return its decoded JSON body."""
+
+    def paginate(
+        self,
+        path: str,
+        key: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        per_page: int = MAX_PER_PAGE,
+        transform: Callable[[dict[str, Any]], T],
+        concurrency: int = 4,
+        continue_by: str | None = None,
+        limit: int | None = None,
+    ) -> Paginator[T]:
+        """A paginator over the ``key`` list of ``path``, items passed through ``transform``."""
+
+
 class Resource:
     """Base of the services: holds the client and sends the requests of its methods."""
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: AircallClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def __repr__(self) -> str:
@@ -139,7 +169,7 @@ class Resource:
         def to_model(item: dict[str, Any]) -> M:
             return structure(item, cls)
 
-        query = {k: v for k, v in (params or {}).items() if v is not None}
+        query = drop_none(params or {})
         return self._client.paginate(
             path,
             key,
@@ -157,7 +187,7 @@ def check_id(value: object, name: str) -> str:
     Ids land in the URL path: refusing strings and negatives keeps a stray value from
     addressing another endpoint.
     """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if not is_int(value) or value < 0:
         raise ValueError(f"{name} must be a non-negative integer id, got {value!r}")
     return str(value)
 
@@ -198,7 +228,7 @@ def check_url(value: object, name: str, *, https_only: bool = False) -> str:
         url = None
     if url is None or url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"{name} must be an absolute http(s) URL, got {value!r}")
-    if https_only and url.scheme == "http" and not is_loopback(url.host):
+    if https_only and not is_secure_url(url):
         raise ValueError(f"{name} must be an https:// URL (http:// only on a loopback host)")
     return str(value)
 
@@ -240,9 +270,7 @@ def timestamp(value: Timestamp | None, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"{name} must be a timezone-aware datetime (or UNIX seconds)")
-        return int(value.timestamp())
+        return unix_seconds(value, name)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{name} must be an aware datetime or UNIX seconds, got {value!r}")
     return int(value)
@@ -261,7 +289,7 @@ def time_query(
 
 def _drop_none(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+        return {k: _drop_none(v) for k, v in drop_none(value).items()}
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
@@ -289,7 +317,7 @@ def json_list(values: Sequence[Model | Mapping[str, Any]], name: str) -> list[di
 
 def body_of(**fields: Any) -> dict[str, Any]:
     """A request body of the fields given (not None); the names are the API's."""
-    return {name: value for name, value in fields.items() if value is not None}
+    return drop_none(fields)
 
 
 def updates_of(**fields: Any) -> dict[str, Any]:

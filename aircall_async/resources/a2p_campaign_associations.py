@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._rules import is_int
 from ..models import A2PCampaignAssociation
 from ..pagination import Paginator
 from ._base import MAX_PER_PAGE, Resource, check_id, check_sequence, check_text
@@ -28,7 +29,7 @@ def _numbers(values: Sequence[int | str]) -> list[int | str]:
         values, "numbers", "a non-empty list of E.164 numbers without '+'", non_empty=True
     )
     for i, value in enumerate(items):
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        text = str(value) if is_int(value) else value
         if not isinstance(text, str) or not text.isdigit() or not 2 <= len(text) <= 15:
             raise ValueError(
                 f"numbers[{i}] must be an E.164 number without '+' (digits only), got {value!r}"
@@ -41,16 +42,19 @@ class A2PCampaignAssociations(Resource):
 
     __slots__ = ()
 
-    def list(self, *, per_page: int = MAX_PER_PAGE) -> Paginator[A2PCampaignAssociation]:
+    def list(
+        self, *, per_page: int = MAX_PER_PAGE, limit: int | None = None
+    ) -> Paginator[A2PCampaignAssociation]:
         """Every association of the company (``GET /v1/a2p_campaign_associations``).
 
-        Raises ValueError for a bad ``per_page``.
+        Raises ValueError for a bad ``per_page``/``limit``.
         """
         return self._list(
             "/a2p_campaign_associations",
             "a2p_campaign_associations",
             A2PCampaignAssociation,
             per_page=per_page,
+            limit=limit,
         )
 
     async def get(self, association_id: int) -> A2PCampaignAssociation:

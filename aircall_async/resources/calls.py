@@ -82,6 +82,7 @@ class Calls(Resource):
         fetch_contact: bool | None = None,
         fetch_short_urls: bool | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[Call]:
         """Every Call, optionally started in ``(from_, to]`` (``GET /v1/calls``).
 
@@ -97,7 +98,7 @@ class Calls(Resource):
             **_fetch_query(fetch_contact, fetch_short_urls),
         }
         return self._list(
-            "/calls", "calls", Call, query, per_page=per_page, continue_by="started_at"
+            "/calls", "calls", Call, query, per_page=per_page, limit=limit, continue_by="started_at"
         )
 
     async def get(
@@ -127,13 +128,14 @@ class Calls(Resource):
         fetch_contact: bool | None = None,
         fetch_short_urls: bool | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[Call]:
         """The Calls matching every filter given (``GET /v1/calls/search``).
 
         ``tags`` are Tag ids, all of which a Call must carry (sent as ``tags[]=``);
         ``fetch_contact``/``fetch_short_urls`` as for :meth:`list`.
         Raises ValueError for a naive datetime, a blank ``phone_number`` or a bad
-        ``order``/``direction``/``user_id``/``tags``/``per_page``.
+        ``order``/``direction``/``user_id``/``tags``/``per_page``/``limit``.
         """
         query = {
             **time_query(from_=from_, to=to, order=order),
@@ -144,7 +146,13 @@ class Calls(Resource):
             **_fetch_query(fetch_contact, fetch_short_urls),
         }
         return self._list(
-            "/calls/search", "calls", Call, query, per_page=per_page, continue_by="started_at"
+            "/calls/search",
+            "calls",
+            Call,
+            query,
+            per_page=per_page,
+            limit=limit,
+            continue_by="started_at",
         )
 
     async def transfer(

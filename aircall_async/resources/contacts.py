@@ -3,9 +3,14 @@ shared Contacts, and manage their phone numbers and e-mails one by one."""
 
 from __future__ import annotations
 
+import builtins
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+import attrs
+
+from ..errors import AmbiguousMatchError
 from ..models import Contact, EmailDetail, Model, PhoneDetail
 from ..pagination import Paginator
 from ._base import (
@@ -15,6 +20,8 @@ from ._base import (
     Timestamp,
     body_of,
     check_choice,
+    check_e164,
+    check_email,
     check_id,
     check_query_text,
     check_text,
@@ -23,7 +30,7 @@ from ._base import (
     updates_of,
 )
 
-__all__ = ["MAX_DETAILS", "MAX_NAME", "Contacts"]
+__all__ = ["MAX_DETAILS", "MAX_NAME", "Contacts", "UpsertResult", "normalize_phone"]
 
 #: A Contact holds at most this many phone numbers, and this many e-mails.
 MAX_DETAILS = 20
@@ -32,6 +39,45 @@ MAX_NAME = 255
 
 #: The field a Contact listing is ordered by.
 OrderBy = Literal["created_at", "updated_at"]
+
+
+# What people write between the digits of a phone number.
+_SEPARATORS = re.compile(r"[\s().\-/]+")
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def normalize_phone(value: str) -> str:
+    """A phone number in the E.164 form Aircall stores (``+33612345678``).
+
+    Spaces, dots, dashes, slashes and parentheses are dropped and a leading ``00`` is read
+    as ``+``. Aircall normalizes the numbers it stores to E.164 (reference, "Add phone
+    number to a Contact"), so two numbers are the same when their E.164 forms are.
+
+    Raises:
+        ValueError: for anything else, including a number without its country code
+            (``0612345678``): the country cannot be guessed.
+    """
+    if not isinstance(value, str):
+        raise ValueError("phone_number must be a string like +33612345678")
+    text = _SEPARATORS.sub("", value)
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    return check_e164(text, "phone_number")
+
+
+def _same_phone(stored: str | None, wanted: str) -> bool:
+    # Stored values are E.164 already; compare digits so that a stray format still matches.
+    return stored is not None and _NON_DIGITS.sub("", stored) == wanted[1:]
+
+
+@attrs.frozen
+class UpsertResult:
+    """What :meth:`Contacts.upsert` did: the ``contact`` as it is now, the ``outcome``
+    (``"created"``, ``"updated"`` or ``"unchanged"``) and the fields it ``changed``."""
+
+    contact: Contact
+    outcome: Literal["created", "updated", "unchanged"]
+    changed: tuple[str, ...] = ()
 
 
 def _contact_path(contact_id: int, tail: str = "") -> str:
@@ -91,12 +137,13 @@ class Contacts(Resource):
         order: Order | None = None,
         order_by: OrderBy | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[Contact]:
         """Every shared Contact, optionally created in ``[from_, to]`` (``GET /v1/contacts``).
 
         ``order`` applies to ``order_by`` (created_at by default). Past the 10,000-item cap
         the paginator continues by creation time when ordered by it. Raises ValueError for
-        a naive datetime or a bad ``order``/``order_by``/``per_page``.
+        a naive datetime or a bad ``order``/``order_by``/``per_page``/``limit``.
         """
         query = _search_query(from_, to, order, order_by)
         return self._list(
@@ -105,6 +152,7 @@ class Contacts(Resource):
             Contact,
             query,
             per_page=per_page,
+            limit=limit,
             continue_by=_continue_by(order_by),
         )
 
@@ -118,12 +166,13 @@ class Contacts(Resource):
         phone_number: str | None = None,
         email: str | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[Contact]:
         """The shared Contacts matching ``phone_number`` and/or ``email``
         (``GET /v1/contacts/search``).
 
         Raises ValueError for a naive datetime, a blank ``phone_number``/``email`` or a bad
-        ``order``/``order_by``/``per_page``.
+        ``order``/``order_by``/``per_page``/``limit``.
         """
         query = {
             **_search_query(from_, to, order, order_by),
@@ -136,6 +185,7 @@ class Contacts(Resource):
             Contact,
             query,
             per_page=per_page,
+            limit=limit,
             continue_by=_continue_by(order_by),
         )
 
@@ -268,3 +318,94 @@ class Contacts(Resource):
         """
         path = _contact_path(contact_id, f"/email_details/{check_id(email_id, 'email_id')}")
         await self._do("DELETE", path)
+
+    async def find_by_phone(self, phone_number: str) -> builtins.list[Contact]:
+        """The shared Contacts that have ``phone_number`` (``GET /v1/contacts/search``).
+
+        The number is normalized (:func:`normalize_phone`) before the search, and only the
+        Contacts holding that very number are returned. Raises ValueError for a number
+        that is not E.164 once separators are removed, before sending.
+        """
+        wanted = normalize_phone(phone_number)
+        found = await self.search(phone_number=wanted).collect()
+        return [c for c in found if any(_same_phone(p.value, wanted) for p in c.phone_numbers)]
+
+    async def find_by_email(self, email: str) -> builtins.list[Contact]:
+        """The shared Contacts that have the e-mail ``email``, compared without regard to
+        case (``GET /v1/contacts/search``). Raises ValueError for a malformed address."""
+        wanted = check_email(email.strip() if isinstance(email, str) else email, "email")
+        found = await self.search(email=wanted).collect()
+        folded = wanted.casefold()
+        return [c for c in found if any((e.value or "").casefold() == folded for e in c.emails)]
+
+    async def upsert(
+        self,
+        *,
+        phone_number: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        company_name: str | None = None,
+        information: str | None = None,
+        email: str | None = None,
+        phone_label: str = "Work",
+        email_label: str = "Work",
+    ) -> UpsertResult:
+        """Create the Contact with ``phone_number``, or update the one that has it.
+
+        One search by phone number (:meth:`find_by_phone`); when one Contact matches, only
+        the given fields that differ are sent (none: no request), and ``email`` is added
+        when the Contact lacks it; when none matches, the Contact is created. ``None``
+        leaves a field as it is. Not atomic: two upserts of one new number at the same
+        time can both create it (Aircall has no unique constraint), so run one per number.
+
+        Raises:
+            AmbiguousMatchError: when several Contacts have the number (``ids`` lists them).
+            ValueError: for a bad number, e-mail, blank or over-long field, before sending.
+        """
+        wanted = normalize_phone(phone_number)
+        fields = {
+            "first_name": _optional_text(first_name, "first_name", MAX_NAME),
+            "last_name": _optional_text(last_name, "last_name", MAX_NAME),
+            "company_name": _optional_text(company_name, "company_name", MAX_NAME),
+            "information": _optional_text(information, "information"),
+        }
+        address = None if email is None else check_email(email.strip(), "email")
+        check_text(phone_label, "phone_label")
+        check_text(email_label, "email_label")
+        matches = await self.find_by_phone(wanted)
+        if len(matches) > 1:
+            ids = sorted(c.id for c in matches if c.id is not None)
+            raise AmbiguousMatchError(
+                f"{len(matches)} contacts have the phone number {wanted}: ids "
+                f"{', '.join(map(str, ids))}; update one of them by id",
+                ids=ids,
+            )
+        if not matches:
+            contact = await self.create(
+                phone_numbers=[{"label": phone_label, "value": wanted}],
+                emails=None if address is None else [{"label": email_label, "value": address}],
+                **fields,
+            )
+            return UpsertResult(contact, "created")
+        contact = matches[0]
+        changes = {
+            name: value
+            for name, value in fields.items()
+            if value is not None and getattr(contact, name) != value
+        }
+        if changes:
+            contact = await self.update(_id_of(contact), **changes)
+        changed = tuple(changes)
+        if address is not None and not any(
+            (e.value or "").casefold() == address.casefold() for e in contact.emails
+        ):
+            await self.add_email(_id_of(contact), value=address, label=email_label)
+            contact = await self.get(_id_of(contact))
+            changed += ("emails",)
+        return UpsertResult(contact, "updated" if changed else "unchanged", changed)
+
+
+def _id_of(contact: Contact) -> int:
+    if contact.id is None:  # pragma: no cover - the API always sends the id
+        raise AmbiguousMatchError("the matching contact came without an id", ids=[])
+    return contact.id

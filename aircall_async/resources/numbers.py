@@ -66,14 +66,21 @@ class Numbers(Resource):
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[Number]:
         """Every Number, optionally created in ``[from_, to]`` (``GET /v1/numbers``).
 
-        Raises ValueError for a naive datetime, a bad ``order`` or ``per_page``.
+        Raises ValueError for a naive datetime, a bad ``order`` or ``per_page``/``limit``.
         """
         query = time_query(from_=from_, to=to, order=order)
         return self._list(
-            "/numbers", "numbers", Number, query, per_page=per_page, continue_by="created_at"
+            "/numbers",
+            "numbers",
+            Number,
+            query,
+            per_page=per_page,
+            limit=limit,
+            continue_by="created_at",
         )
 
     async def get(self, number_id: int) -> Number:

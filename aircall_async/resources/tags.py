@@ -25,9 +25,9 @@ class Tags(Resource):
 
     __slots__ = ()
 
-    def list(self, *, per_page: int = MAX_PER_PAGE) -> Paginator[Tag]:
-        """Every Tag (``GET /v1/tags``). Raises ValueError for a bad ``per_page``."""
-        return self._list("/tags", "tags", Tag, per_page=per_page)
+    def list(self, *, per_page: int = MAX_PER_PAGE, limit: int | None = None) -> Paginator[Tag]:
+        """Every Tag (``GET /v1/tags``). Raises ValueError for a bad ``per_page``/``limit``."""
+        return self._list("/tags", "tags", Tag, per_page=per_page, limit=limit)
 
     async def get(self, tag_id: int) -> Tag:
         """One Tag (``GET /v1/tags/:id``); NotFoundError if unknown."""

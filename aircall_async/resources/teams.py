@@ -18,15 +18,17 @@ class Teams(Resource):
 
     __slots__ = ()
 
-    def list(self, *, order: Order | None = None, per_page: int = MAX_PER_PAGE) -> Paginator[Team]:
+    def list(
+        self, *, order: Order | None = None, per_page: int = MAX_PER_PAGE, limit: int | None = None
+    ) -> Paginator[Team]:
         """Every Team, ordered by creation time (``GET /v1/teams``).
 
-        Raises ValueError for a bad ``order`` or ``per_page``; iterating raises
+        Raises ValueError for a bad ``order`` or ``per_page``/``limit``; iterating raises
         ForbiddenError for bad credentials.
         """
         query = {"order": check_choice(order, "order", ("asc", "desc"))}
         return self._list(
-            "/teams", "teams", Team, query, per_page=per_page, continue_by="created_at"
+            "/teams", "teams", Team, query, per_page=per_page, limit=limit, continue_by="created_at"
         )
 
     async def get(self, team_id: int) -> Team:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._rules import is_int
 from ..models import User, UserAvailability, UserAvailabilityStatus, UserRole
 from ..pagination import Paginator
 from ._base import (
@@ -26,7 +27,7 @@ __all__ = ["Users"]
 
 
 def _wrap_up_time(value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+    if value is not None and (not is_int(value) or value < 0):
         raise ValueError(f"wrap_up_time must be a number of seconds >= 0, got {value!r}")
     return value
 
@@ -53,6 +54,7 @@ class Users(Resource):
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[User]:
         """Every User, optionally created in ``[from_, to]``, ordered by creation time.
 
@@ -61,7 +63,7 @@ class Users(Resource):
         """
         query = time_query(from_=from_, to=to, order=order)
         return self._list(
-            "/users", "users", User, query, per_page=per_page, continue_by="created_at"
+            "/users", "users", User, query, per_page=per_page, limit=limit, continue_by="created_at"
         )
 
     async def get(self, user_id: int) -> User:
@@ -137,15 +139,21 @@ class Users(Resource):
         to: Timestamp | None = None,
         order: Order | None = None,
         per_page: int = MAX_PER_PAGE,
+        limit: int | None = None,
     ) -> Paginator[UserAvailability]:
         """The detailed availability of every User (``GET /v1/users/availabilities``).
 
         Yields :class:`UserAvailability` (``id`` and ``availability``). Raises ValueError
-        for a naive datetime, a bad ``order`` or ``per_page``.
+        for a naive datetime, a bad ``order`` or ``per_page``/``limit``.
         """
         query = time_query(from_=from_, to=to, order=order)
         return self._list(
-            "/users/availabilities", "users", UserAvailability, query, per_page=per_page
+            "/users/availabilities",
+            "users",
+            UserAvailability,
+            query,
+            per_page=per_page,
+            limit=limit,
         )
 
     async def availability(self, user_id: int) -> UserAvailability:

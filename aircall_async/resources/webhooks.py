@@ -56,14 +56,14 @@ class Webhooks(Resource):
     __slots__ = ()
 
     def list(
-        self, *, order: Order | None = None, per_page: int = MAX_PER_PAGE
+        self, *, order: Order | None = None, per_page: int = MAX_PER_PAGE, limit: int | None = None
     ) -> Paginator[Webhook]:
         """Every Webhook, ordered by creation time (``GET /v1/webhooks``).
 
-        Raises ValueError for a bad ``order`` or ``per_page``.
+        Raises ValueError for a bad ``order`` or ``per_page``/``limit``.
         """
         query = {"order": check_choice(order, "order", ("asc", "desc"))}
-        return self._list("/webhooks", "webhooks", Webhook, query, per_page=per_page)
+        return self._list("/webhooks", "webhooks", Webhook, query, per_page=per_page, limit=limit)
 
     async def get(self, webhook_id: str | int) -> Webhook:
         """One Webhook by ``webhook_id`` (or legacy ``id``) (``GET /v1/webhooks/:id``).

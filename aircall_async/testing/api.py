@@ -4,14 +4,13 @@ validation helpers and a declarative helper for the list/get/delete routes every
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiDict, MultiMapping
 
 from .control import Control
 from .state import State, Table, public
@@ -106,7 +105,7 @@ def body(request: web.Request) -> Obj:
     return data
 
 
-def _query_int(query: MultiMapping[str], name: str, default: int, minimum: int) -> int:
+def _query_int(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
@@ -148,12 +147,8 @@ def query_time_range(request: web.Request) -> tuple[int | None, int | None]:
 
 
 def _page_link(request: web.Request, page: int, per_page: int) -> str:
-    query: MultiDict[str] = MultiDict()
-    for key, value in request.query.items():
-        if key not in ("page", "per_page"):
-            query.add(key, value)
-    query["page"] = str(page)
-    query["per_page"] = str(per_page)
+    query = [(k, v) for k, v in request.query.items() if k not in ("page", "per_page")]
+    query += [("page", str(page)), ("per_page", str(per_page))]
     return str(request.url.with_query(query))
 
 

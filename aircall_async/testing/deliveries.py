@@ -19,6 +19,7 @@ from typing import Any, Final
 import aiohttp
 from aiohttp import web
 
+from aircall_async._rules import is_int, unix_seconds
 from aircall_async.webhooks.events import KNOWN_RESOURCES, check_event_name, resource_of
 
 __all__ = [
@@ -165,10 +166,8 @@ def _timestamp(value: int | datetime | None) -> int:
     if value is None:
         return int(time.time())
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("timestamp must be an aware datetime (or UNIX seconds)")
-        return int(value.timestamp())
-    if isinstance(value, bool) or not isinstance(value, int):
+        return unix_seconds(value, "timestamp")
+    if not is_int(value):
         raise TypeError("timestamp must be an int, an aware datetime or None")
     return value
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .._rules import is_int
 from .api import (
     E164,
     ApiError,
@@ -210,11 +211,7 @@ async def tag_call(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     call = _call(request)
     tag_ids = body(request).get("tags")
-    if (
-        not isinstance(tag_ids, list)
-        or not tag_ids
-        or any(isinstance(t, bool) or not isinstance(t, int) for t in tag_ids)
-    ):
+    if not isinstance(tag_ids, list) or not tag_ids or any(not is_int(t) for t in tag_ids):
         raise ApiError(400, "tags must be a non-empty array of tag ids.")
     tags = [find(state.tags, t, "Tag") for t in tag_ids]
     present = {t.get("id") for t in call.get("tags") or ()}
@@ -290,7 +287,7 @@ def _check_card_line(line: Any, index: int) -> None:
         if not isinstance(line.get("label"), str) or not line["label"]:
             raise ApiError(400, f"Payload malformed: {where}.label is mandatory.")
         user_id = line.get("user_id")
-        if isinstance(user_id, bool) or not isinstance(user_id, int):
+        if not is_int(user_id):
             raise ApiError(400, f"Payload malformed: {where}.user_id is mandatory.")
     else:
         raise ApiError(400, f"Payload malformed: {where}.type must be title, shortText or user.")

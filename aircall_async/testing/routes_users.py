@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .._rules import is_int
 from .api import (
     E164,
     ApiError,
@@ -62,7 +63,7 @@ def _check_user_fields(data: Obj, state: State, *, creating: bool) -> None:
     ):
         raise ApiError(422, "role_ids must be a list of owner, supervisor, admin or agent.")
     wrap = data.get("wrap_up_time")
-    if "wrap_up_time" in data and (isinstance(wrap, bool) or not isinstance(wrap, int) or wrap < 0):
+    if "wrap_up_time" in data and (not is_int(wrap) or wrap < 0):
         raise ApiError(422, "wrap_up_time must be a number of seconds (integer >= 0).")
 
 

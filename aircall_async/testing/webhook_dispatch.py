@@ -28,7 +28,7 @@ from typing import Any, Final, Literal
 import aiohttp
 from yarl import URL
 
-from aircall_async._net import is_loopback
+from aircall_async._rules import is_int, is_loopback
 from aircall_async.webhooks.events import check_event_name, resource_of
 
 from .deliveries import build_delivery
@@ -249,12 +249,12 @@ class WebhookDispatcher:
         if resource == "integration":
             if obj is None:
                 obj = state.integration.get("id")
-            if isinstance(obj, int) and not isinstance(obj, bool):
+            if is_int(obj):
                 return {"integration_id": obj, "company_id": state.integration.get("company_id")}
             return obj
         if obj is None:
             raise TypeError(f"give the id or the data of the {resource} the event is about")
-        if isinstance(obj, bool) or not isinstance(obj, int):
+        if not is_int(obj):
             return obj
         table = {
             "user": state.users,

@@ -1,0 +1,176 @@
+"""The blocking client: derived from the async services, driven over real HTTP against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from aircall_async import AircallClient as AsyncAircallClient
+from aircall_async import RateLimit
+from aircall_async.blocking import AircallClient, BlockingPaginator, _codegen
+from aircall_async.errors import AircallError, NotFoundError
+from aircall_async.models import Call, User
+from aircall_async.testing import FakeAircall
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeAircall]:
+    with FakeAircall(calls=120, rate_limit=None) as server:
+        yield server
+
+
+@pytest.fixture
+def client(fake: FakeAircall) -> Iterator[AircallClient]:
+    with AircallClient(
+        api_id=fake.api_id, api_token=fake.api_token, base_url=fake.base_url, rate_limit=None
+    ) as blocking:
+        yield blocking
+
+
+def _twin_annotation(annotation: Any) -> Any:
+    text = str(annotation)
+    return "Blocking" + text if text.startswith("Paginator[") else annotation
+
+
+def test_the_generated_services_match_the_async_services() -> None:
+    assert _codegen.TARGET.read_text() == _codegen.generate(), (
+        "aircall_async/blocking/_services.py is stale: run "
+        "`python -m aircall_async.blocking._codegen`"
+    )
+
+
+def test_every_async_method_has_a_blocking_twin_with_the_same_signature(
+    client: AircallClient,
+) -> None:
+    async_client = AsyncAircallClient(api_id="a", api_token="b")
+    checked = 0
+    for attr, cls, _doc in _codegen.services_of():
+        twin = getattr(client, attr)
+        for name, _method in inspect.getmembers(cls, inspect.isfunction):
+            if name.startswith("_"):
+                continue
+            mine = inspect.signature(getattr(twin, name))
+            theirs = inspect.signature(getattr(getattr(async_client, attr), name))
+            assert list(mine.parameters.values()) == list(theirs.parameters.values()), (
+                f"{attr}.{name}"
+            )
+            assert mine.return_annotation == _twin_annotation(theirs.return_annotation)
+            assert not inspect.iscoroutinefunction(getattr(twin, name))
+            checked += 1
+    assert checked > 50
+    for name in ("ping", "request", "paginate"):
+        mine = inspect.signature(getattr(client, name))
+        theirs = inspect.signature(getattr(async_client, name))
+        assert mine.parameters == theirs.parameters, name
+    constructor = dict(inspect.signature(AsyncAircallClient).parameters)
+    del constructor["session"]  # a session belongs to the caller's loop, not to ours
+    assert dict(inspect.signature(AircallClient).parameters) == constructor
+
+
+def test_calls_return_models_and_raise_the_async_errors(
+    client: AircallClient, fake: FakeAircall
+) -> None:
+    assert client.ping() is True
+    user_id = next(iter(fake.state.users))["id"]
+    user = client.users.get(user_id)
+    assert isinstance(user, User)
+    assert user.id == user_id
+    with pytest.raises(NotFoundError):
+        client.calls.get(999_999_999)
+    with pytest.raises(ValueError, match="call_id"):
+        client.calls.get("nope")  # type: ignore[arg-type]
+    assert client.request("GET", "/ping") is not None
+
+
+def test_listings_are_plain_iterators(client: AircallClient, fake: FakeAircall) -> None:
+    listing = client.calls.list(per_page=20)
+    assert isinstance(listing, BlockingPaginator)
+    ids = [call.id for call in listing]
+    assert ids == [call["id"] for call in fake.state.calls]
+    assert [c.id for c in listing.collect()] == ids
+    pages = list(listing.pages())
+    assert [len(page.items) for page in pages] == [20] * 6
+    first = client.calls.list(order="desc").first()
+    assert isinstance(first, Call)
+    assert first.id == ids[-1]
+    raw = client.paginate("/calls", "calls", per_page=50).collect()
+    assert [item["id"] for item in raw] == ids
+
+
+def test_leaving_a_loop_early_stops_the_listing(client: AircallClient, fake: FakeAircall) -> None:
+    fake.requests.clear()
+    for _call in client.calls.list(per_page=10):
+        break
+    sent = len(fake.requests)
+    assert 1 <= sent <= 5  # the first page and at most the concurrent ones after it
+    client.ping()  # the loop is still healthy
+
+
+def test_threads_share_one_client_and_one_budget() -> None:
+    with FakeAircall(calls=10, rate_limit=5, window=0.2) as fake:
+        with AircallClient(
+            api_id=fake.api_id,
+            api_token=fake.api_token,
+            base_url=fake.base_url,
+            rate_limit=RateLimit(5, per=0.2),
+        ) as client:
+            results: list[bool] = []
+            errors: list[BaseException] = []
+
+            def work() -> None:
+                try:
+                    results.extend(client.ping() for _ in range(6))
+                except BaseException as exc:  # pragma: no cover - reported below
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=work) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert errors == []
+        assert results == [True] * 24
+        assert fake.stats.rate_limited == 0  # four threads, one budget
+
+
+def test_close_stops_the_thread_and_refuses_further_calls(fake: FakeAircall) -> None:
+    before = {t.ident for t in threading.enumerate()}
+    client = AircallClient(api_id=fake.api_id, api_token=fake.api_token, base_url=fake.base_url)
+    assert client.ping()
+    portal_threads = [t for t in threading.enumerate() if t.ident not in before]
+    assert len(portal_threads) == 1
+    client.close()
+    client.close()  # idempotent
+    assert client.closed
+    assert not portal_threads[0].is_alive()
+    with pytest.raises(AircallError, match="client is closed"):
+        client.ping()
+    with pytest.raises(AircallError, match="client is closed"):
+        client.calls.list().collect()
+
+
+def test_bad_arguments_are_refused_and_leave_no_thread() -> None:
+    before = threading.active_count()
+    with pytest.raises(ValueError, match="credentials"):
+        AircallClient()
+    assert threading.active_count() == before
+
+
+def test_works_from_inside_a_running_event_loop(client: AircallClient) -> None:
+    # A notebook cell or a sync library called from async code: the call blocks the
+    # caller's loop but runs on the client's own.
+    async def inside() -> bool:
+        return client.ping()
+
+    assert asyncio.run(inside()) is True
+
+
+def test_repr_shows_no_secret(fake: FakeAircall, client: AircallClient) -> None:
+    text = repr(client) + repr(client.calls) + repr(client.calls.list())
+    assert fake.api_token not in text
+    assert "blocking" in text
