@@ -487,10 +487,10 @@ async def test_gzip_delivery_with_content_length(mount: Any) -> None:
 async def test_unauthorized_warnings_are_rate_limited(
     mount: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from aircall_async.webhooks import app as app_module
+    from aircall_async.webhooks import _intake as intake_module
 
     now = [1000.0]
-    monkeypatch.setattr(app_module, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(intake_module, "_monotonic", lambda: now[0])
     rec = Recorder()
     rec.add("every", "*")
     client = await mount(webhook_app(rec.router, tokens={TOKEN}))

@@ -5,18 +5,17 @@
 ... async def store(event: CallEvent) -> None: ...
 >>> sub = webhook_app(router, tokens={"45XXYYZZa08"})
 >>> app.add_subapp("/aircall/webhooks/", sub)
+
+Receivers and consumers apart: ``webhook_app(router, tokens=..., ack="immediate",
+inbox=inbox, workers=0)`` stores deliveries, ``await consume(router, inbox)`` handles
+them. An inbox implements :class:`Inbox` (see :mod:`aircall_async.webhooks.inbox`).
 """
 
 from __future__ import annotations
 
-from aircall_async.webhooks.app import (
-    STATS_KEY,
-    DeadLetterHook,
-    WebhookStats,
-    webhook_app,
-    webhook_stats,
-)
-from aircall_async.webhooks.dedupe import DeliveryMemory, delivery_key
+from aircall_async.webhooks._verify import TokenResolver
+from aircall_async.webhooks.app import webhook_app
+from aircall_async.webhooks.consumer import DeadLetterHook, consume
 from aircall_async.webhooks.events import (
     KNOWN_EVENTS,
     KNOWN_RESOURCES,
@@ -31,9 +30,10 @@ from aircall_async.webhooks.events import (
     WebhookEvent,
     parse_event,
 )
-from aircall_async.webhooks.inbox import Inbox, InboxEntry, MemoryInbox, PutResult, SQLiteInbox
+from aircall_async.webhooks.inbox import Inbox, MemoryInbox, PutResult, StoredDelivery
 from aircall_async.webhooks.router import Handler, WebhookRouter
-from aircall_async.webhooks.verify import TokenResolver, TokenVerifier
+from aircall_async.webhooks.sqlite_inbox import SQLiteInbox
+from aircall_async.webhooks.stats import STATS_KEY, WebhookStats, webhook_stats
 
 __all__ = [
     "KNOWN_EVENTS",
@@ -42,11 +42,9 @@ __all__ = [
     "CallEvent",
     "ContactEvent",
     "DeadLetterHook",
-    "DeliveryMemory",
     "EventName",
     "Handler",
     "Inbox",
-    "InboxEntry",
     "IntegrationDeleted",
     "IntegrationEvent",
     "InvalidDelivery",
@@ -54,13 +52,13 @@ __all__ = [
     "NumberEvent",
     "PutResult",
     "SQLiteInbox",
+    "StoredDelivery",
     "TokenResolver",
-    "TokenVerifier",
     "UserEvent",
     "WebhookEvent",
     "WebhookRouter",
     "WebhookStats",
-    "delivery_key",
+    "consume",
     "parse_event",
     "webhook_app",
     "webhook_stats",

@@ -249,7 +249,7 @@ def parse_event(payload: Mapping[str, Any]) -> WebhookEvent[Any]:
     whose ``data`` is the model (structured leniently: bad fields become None);
     ``integration.deleted`` becomes an :class:`IntegrationEvent`. Any other name gives a
     plain :class:`WebhookEvent` whose ``data`` is the raw dict. The token is not checked
-    here (see :mod:`aircall_async.webhooks.verify`).
+    here: the receiver does it before anything is parsed.
 
     Raises:
         InvalidDelivery: if the envelope is unusable (see :func:`check_envelope`).

@@ -1,6 +1,8 @@
 """Bounded memory of the deliveries already handled, to answer redeliveries without rerunning.
 
-A delivery is identified by a 64-bit hash of its body as received: a delivery identical
+A delivery is identified by a 64-bit hash of its body as received (:func:`delivery_key`,
+its hex form, is the key an inbox stores; :func:`memory_key`, the same hash as an int, is
+what the in-process memory holds because an int costs half a string): a delivery identical
 to one already handled (same body: token, event, timestamp, resource id and data) is a
 redelivery, while two real changes to one object within the same second (same
 timestamp and id, different data) are two deliveries. A redelivery carries the same body
@@ -20,15 +22,27 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
-__all__ = ["DeliveryMemory", "delivery_key"]
+__all__ = ["DeliveryMemory", "delivery_key", "memory_key"]
 
 
-def delivery_key(body: bytes) -> int:
-    """A signed 64-bit identity of a delivery's raw ``body`` (fits an SQLite INTEGER)."""
-    digest = hashlib.blake2b(body, digest_size=8, person=b"aircall-wh").digest()
-    return int.from_bytes(digest, "big", signed=True)
+def _digest(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=8, person=b"aircall-wh").digest()
+
+
+def delivery_key(body: bytes) -> str:
+    """The identity of a delivery's raw ``body``: 16 hex digits, stable across processes.
+
+    It is the hex form of the signed 64-bit key that earlier inbox files stored, so
+    their rows keep deduplicating after the migration.
+    """
+    return _digest(body).hex()
+
+
+def memory_key(body: bytes) -> int:
+    """The same identity as :func:`delivery_key`, as a signed 64-bit int."""
+    return int.from_bytes(_digest(body), "big", signed=True)
 
 
 class DeliveryMemory:
@@ -62,20 +76,20 @@ class DeliveryMemory:
         self._half_size = max_size // 2
         self._half_age = max_age / 2
         self._clock = clock
-        self._young: set[int] = set()
-        self._old: set[int] = set()
+        self._young: set[Hashable] = set()
+        self._old: set[Hashable] = set()
         self._young_since = self._old_since = clock()
 
     def __len__(self) -> int:
         self._rotate_if_due()
         return len(self._young) + len(self._old)
 
-    def __contains__(self, key: int) -> bool:
+    def __contains__(self, key: Hashable) -> bool:
         self._rotate_if_due()
         return key in self._young or key in self._old
 
-    def add(self, key: int) -> None:
-        """Remember ``key`` (a :func:`delivery_key`) as handled."""
+    def add(self, key: Hashable) -> None:
+        """Remember ``key`` (a :func:`memory_key` or :func:`delivery_key`) as handled."""
         self._rotate_if_due()
         self._young.add(key)
         if len(self._young) >= self._half_size:

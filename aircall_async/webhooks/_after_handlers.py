@@ -1,0 +1,91 @@
+"""``ack="after_handlers"``: run the handlers, then answer 200 (all succeeded) or 500.
+
+A delivery identical to one already handled (same body) is answered 200 and runs
+nothing; a failed one is not remembered. When an identical delivery arrives while the
+first is still running, it runs nothing and waits for the first's outcome: 200 if it
+succeeded, 500 otherwise (Aircall then redelivers, and the redelivery runs if the first
+failed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from aircall_async.webhooks._dedupe import DeliveryMemory, memory_key
+from aircall_async.webhooks._handlers import TaskSet, run_handlers
+from aircall_async.webhooks._intake import DUPLICATE, HANDLER_FAILED, OK, Delivery, json_response
+from aircall_async.webhooks.events import build_event
+from aircall_async.webhooks.router import WebhookRouter
+from aircall_async.webhooks.stats import WebhookStats
+
+__all__ = ["AfterHandlers"]
+
+
+class AfterHandlers:
+    """Answers each verified delivery once its handlers ran (module docstring)."""
+
+    def __init__(
+        self,
+        router: WebhookRouter,
+        memory: DeliveryMemory,
+        *,
+        handler_timeout: float,
+    ) -> None:
+        self._router = router
+        self._memory = memory
+        self._timeout = handler_timeout
+        self._inflight: dict[int, asyncio.Future[bool]] = {}
+        self.stats = WebhookStats(depth=self.depth)
+        self._stats = self.stats
+        self.tasks = TaskSet()
+
+    def depth(self) -> int:
+        """Deliveries whose handlers are running."""
+        return len(self._inflight)
+
+    async def answer(self, delivery: Delivery) -> web.Response:
+        """Run the handlers of ``delivery`` unless it is a duplicate; 200 or 500."""
+        key = memory_key(delivery.body)
+        if key in self._memory:
+            self._stats.duplicates += 1
+            return json_response(DUPLICATE)
+        first = self._inflight.get(key)
+        if first is not None:
+            return await self._outcome_of(first)
+        handlers = self._router.handlers_for(delivery.envelope[0])
+        if not handlers:
+            self._stats.handled += 1
+            return json_response(OK)
+        outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = outcome
+        succeeded = False
+        try:
+            event = build_event(delivery.payload, delivery.envelope)
+            result = await run_handlers(event, handlers, self._timeout, spawn=self.tasks.spawn)
+            succeeded = result.ok
+        finally:
+            del self._inflight[key]
+            outcome.set_result(succeeded)
+        if not succeeded:
+            self._stats.handler_failures += 1
+            return json_response(HANDLER_FAILED, 500)
+        self._memory.add(key)
+        self._stats.handled += 1
+        return json_response(OK)
+
+    async def _outcome_of(self, first: asyncio.Future[bool]) -> web.Response:
+        """The answer for a copy of a delivery still running: the first's outcome."""
+        try:
+            succeeded = await asyncio.wait_for(asyncio.shield(first), self._timeout + 1.0)
+        except asyncio.TimeoutError:
+            succeeded = False
+        if succeeded:
+            self._stats.duplicates += 1
+            return json_response(DUPLICATE)
+        return json_response(HANDLER_FAILED, 500)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait up to ``timeout`` s for running handlers, then cancel them."""
+        await self.tasks.settle(timeout)

@@ -1,0 +1,141 @@
+"""run_handlers(): the one place where handlers run, for both ack modes.
+
+A handler that raises (even because it was called with the wrong arguments) or overruns
+the timeout is a failure: logged with the event name and resource id, never the token.
+An overrunning handler is cancelled and not waited for. Handler tasks are created by the
+caller's ``spawn`` so that the caller can wait for them, or cancel them, at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+import attrs
+
+from aircall_async.webhooks.events import WebhookEvent
+from aircall_async.webhooks.router import Handler
+
+__all__ = ["HandlerOutcome", "Spawn", "TaskSet", "run_handlers", "short"]
+
+logger = logging.getLogger("aircall_async.webhooks")
+
+Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
+
+
+@attrs.frozen
+class HandlerOutcome:
+    """What :func:`run_handlers` found: the handlers that failed and the first error."""
+
+    failed: tuple[Handler, ...] = ()
+    error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every handler succeeded."""
+        return not self.failed
+
+
+_ALL_OK = HandlerOutcome()
+
+
+def short(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters (for log lines fed by the network)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _name(handler: object) -> str:
+    return str(getattr(handler, "__qualname__", None) or type(handler).__qualname__)
+
+
+async def _call(handler: Handler, event: WebhookEvent[Any]) -> Any:
+    return await handler(event)
+
+
+async def run_handlers(
+    event: WebhookEvent[Any],
+    handlers: Sequence[Handler],
+    timeout: float,
+    *,
+    spawn: Spawn = asyncio.ensure_future,
+) -> HandlerOutcome:
+    """Run ``handlers`` concurrently on ``event`` under ``timeout``; never raises for them.
+
+    Returns which handlers failed (raised, were cancelled, or overran and were
+    cancelled) and the first error (an ``asyncio.TimeoutError`` for an overrun).
+    """
+    if not handlers:
+        return _ALL_OK
+    tasks: dict[asyncio.Task[Any], Handler] = {}
+    for handler in handlers:
+        # Called inside the task: a handler that raises when called (wrong arguments)
+        # or returns no awaitable fails like one that raises later.
+        tasks[spawn(_call(handler, event))] = handler
+    done, pending = await asyncio.wait(tasks, timeout=timeout)
+    if not pending and all(not t.cancelled() and t.exception() is None for t in done):
+        return _ALL_OK
+    failed: list[Handler] = []
+    first_error: BaseException | None = None
+    for task in pending:
+        task.cancel()
+        failed.append(tasks[task])
+        first_error = first_error or asyncio.TimeoutError(f"handler overran {timeout} s deadline")
+        logger.error(
+            "webhook handler %s overran %.1f s for %s (resource id %s); cancelled",
+            _name(tasks[task]),
+            timeout,
+            event.event,
+            short(event.resource_id),
+        )
+    for task in done:
+        error = task.exception() if not task.cancelled() else asyncio.CancelledError()
+        if error is not None:
+            failed.append(tasks[task])
+            first_error = first_error or error
+            logger.error(
+                "webhook handler %s failed for %s (resource id %s)",
+                _name(tasks[task]),
+                event.event,
+                short(event.resource_id),
+                exc_info=error,
+            )
+    return HandlerOutcome(tuple(failed), first_error)
+
+
+class TaskSet:
+    """Background tasks kept referenced until they finish, and settled at shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Start ``coro`` as a task held here until it finishes."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def wait_any(self, timeout: float) -> None:
+        """Wait until one task finishes, or ``timeout`` seconds."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout, return_when="FIRST_COMPLETED")
+
+    async def settle(self, timeout: float) -> None:
+        """Wait up to ``timeout`` s for the tasks, cancel the rest, give them 1 s to stop."""
+        if self._tasks and timeout > 0:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+        if not self._tasks:
+            return
+        leftovers = set(self._tasks)
+        for task in leftovers:
+            task.cancel()
+        # A handler that swallows cancellation must not hang the shutdown.
+        _, stuck = await asyncio.wait(leftovers, timeout=1.0)
+        if stuck:
+            logger.warning("%d webhook tasks ignored cancellation", len(stuck))
