@@ -283,10 +283,10 @@ def dedupe_bytes_per_key(keys: int = 100_000) -> float:
     """Bytes the dedupe memory holds per key, measured with tracemalloc."""
     import tracemalloc
 
-    from aircall_async.webhooks.dedupe import DeliveryMemory, delivery_key
+    from aircall_async.webhooks._dedupe import DeliveryMemory, memory_key
 
     bodies = [b"%d" % i for i in range(keys)]
-    hashes = [delivery_key(body) for body in bodies]
+    hashes = [memory_key(body) for body in bodies]
     tracemalloc.start()
     memory = DeliveryMemory(max_size=2 * keys)
     before = tracemalloc.get_traced_memory()[0]
