@@ -35,12 +35,12 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import attrs
 from yarl import URL
 
+from ._rules import is_int, parse_datetime
 from .errors import AircallError, PaginationLimitError, PaginationStalledError
 
 __all__ = ["MAX_PER_PAGE", "RESULT_CAP", "PageMeta", "PagePlan", "PageRequest", "Step", "time_of"]
@@ -56,7 +56,7 @@ def _link(value: object) -> URL | None:
 
 
 def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if is_int(value) else None
 
 
 @attrs.frozen
@@ -99,24 +99,17 @@ def _pick(value: int | None, default: int) -> int:
 def time_of(item: Mapping[str, Any], field: str) -> int | None:
     """The time ``item[field]`` in UNIX seconds (``None`` when absent or unreadable).
 
-    Accepts UNIX seconds or ISO 8601 strings.
+    Accepts UNIX seconds or ISO 8601 strings (read by :func:`_rules.parse_datetime`).
     """
     value = item.get(field)
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return int(text)
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            return math.floor(datetime.fromisoformat(text).timestamp())
-        except (ValueError, OverflowError, OSError):
-            return None
-    return None
+    try:
+        return math.floor(
+            parse_datetime(value.strip() if isinstance(value, str) else value).timestamp()
+        )
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 @attrs.frozen

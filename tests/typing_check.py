@@ -176,3 +176,28 @@ async def check_paginators(client: AircallClient) -> None:
     raw = client.paginate("/calls", "calls", continue_by="started_at", limit=3)
     assert_type(raw, Paginator[dict[str, Any]])
     assert_type(await raw.first(), dict[str, Any] | None)
+
+
+def check_webhook_router() -> None:
+    from aircall_async.webhooks import CallEvent, ContactEvent, WebhookEvent, WebhookRouter
+
+    router = WebhookRouter()
+
+    @router.on("call.ended", "call.tagged")
+    async def on_call(event: CallEvent) -> None:
+        assert_type(event.data, Call)
+
+    @router.on("call.*")
+    async def on_any_call(event: WebhookEvent) -> None:  # a bare WebhookEvent is fine
+        assert_type(event.data, Any)
+
+    @router.on("contact.created")
+    async def on_contact(event: ContactEvent) -> None:
+        assert_type(event.data, Contact)
+
+    # The wrong event class for the names: mypy must reject it (an unused ignore fails).
+    @router.on("contact.created")  # type: ignore[type-var]
+    async def wrong(event: CallEvent) -> None: ...
+
+    @router.on("*")
+    async def everything(event: WebhookEvent[Any]) -> None: ...

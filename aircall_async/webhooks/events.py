@@ -13,10 +13,11 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import attrs
 
+from aircall_async._rules import is_int
 from aircall_async.models import Call, Contact, Number, User, structure
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "WebhookEvent",
     "check_event_name",
     "closest_event_name",
+    "event_class_of",
     "parse_event",
     "resource_of",
 ]
@@ -135,7 +137,14 @@ class IntegrationDeleted:
     raw: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
 
-D = TypeVar("D")
+if TYPE_CHECKING:
+    # A default, so that a bare ``WebhookEvent`` annotation means ``WebhookEvent[Any]``
+    # under ``mypy --strict`` (PEP 696; typing_extensions is only needed by the checker).
+    from typing_extensions import TypeVar as _DefaultedTypeVar
+
+    D = _DefaultedTypeVar("D", default=Any)
+else:
+    D = TypeVar("D")
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -205,7 +214,7 @@ def resource_id_of(data: object) -> Any:
     if not isinstance(data, Mapping):
         return None
     value = data.get("id", data.get("integration_id"))
-    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    return value if is_int(value) or isinstance(value, str) else None
 
 
 def parse_timestamp(value: object) -> datetime:
@@ -284,9 +293,19 @@ def build_event(payload: Mapping[str, Any], envelope: Envelope) -> WebhookEvent[
     return event_cls(data=typed, **common)
 
 
+def event_class_of(pattern: str) -> type[WebhookEvent[Any]]:
+    """The class of the events a name or wildcard delivers: ``"call.ended"`` and
+    ``"call.*"`` -> :class:`CallEvent`; ``"*"`` and unknown names -> :class:`WebhookEvent`."""
+    family = resource_of(pattern)
+    if family == "integration":
+        return IntegrationEvent
+    known = family in _MODELS and (pattern in KNOWN_EVENTS or pattern == f"{family}.*")
+    return _MODELS[family][0] if known else WebhookEvent
+
+
 def _integration(data: Mapping[str, Any]) -> IntegrationDeleted:
     def as_int(value: object) -> int | None:
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return value if is_int(value) else None
 
     return IntegrationDeleted(
         integration_id=as_int(data.get("integration_id")),

@@ -12,20 +12,42 @@ handlers of ``a`` and ``b``, including handlers registered on them later.
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from aircall_async.webhooks.events import (
     KNOWN_EVENTS,
     KNOWN_RESOURCES,
+    CallEvent,
+    ContactEvent,
+    IntegrationEvent,
+    NumberEvent,
+    UserEvent,
+    WebhookEvent,
     check_event_name,
+    event_class_of,
     resource_of,
 )
+
+if TYPE_CHECKING:
+    from aircall_async.webhooks._typed_names import (
+        CallEventName,
+        ContactEventName,
+        IntegrationEventName,
+        NumberEventName,
+        UserEventName,
+    )
 
 __all__ = ["Handler", "WebhookRouter", "is_coroutine_callable"]
 
 Handler = Callable[[Any], Awaitable[Any]]
 H = TypeVar("H", bound=Handler)
+_UserH = TypeVar("_UserH", bound=Callable[[UserEvent], Awaitable[Any]])
+_CallH = TypeVar("_CallH", bound=Callable[[CallEvent], Awaitable[Any]])
+_NumberH = TypeVar("_NumberH", bound=Callable[[NumberEvent], Awaitable[Any]])
+_ContactH = TypeVar("_ContactH", bound=Callable[[ContactEvent], Awaitable[Any]])
+_IntegrationH = TypeVar("_IntegrationH", bound=Callable[[IntegrationEvent], Awaitable[Any]])
 
 _WILDCARDS: Final = frozenset({"*"} | {f"{r}.*" for r in KNOWN_RESOURCES})
 _VALID_PATTERNS: Final = KNOWN_EVENTS | _WILDCARDS
@@ -54,13 +76,39 @@ class WebhookRouter:
         self._unknown: tuple[Handler, ...] | None = None
         self.include(*routers)
 
+    # One overload per typed event class: mypy rejects a handler whose parameter cannot
+    # take the events the names deliver (a ContactEvent handler on "call.ended").
+    @overload
+    def on(self, name: UserEventName, /, *names: UserEventName) -> Callable[[_UserH], _UserH]: ...
+    @overload
+    def on(self, name: CallEventName, /, *names: CallEventName) -> Callable[[_CallH], _CallH]: ...
+    @overload
+    def on(
+        self, name: NumberEventName, /, *names: NumberEventName
+    ) -> Callable[[_NumberH], _NumberH]: ...
+    @overload
+    def on(
+        self, name: ContactEventName, /, *names: ContactEventName
+    ) -> Callable[[_ContactH], _ContactH]: ...
+    @overload
+    def on(
+        self, name: IntegrationEventName, /, *names: IntegrationEventName
+    ) -> Callable[[_IntegrationH], _IntegrationH]: ...
+    @overload
+    def on(self, *names: str) -> Callable[[H], H]: ...
+
     def on(self, *names: str) -> Callable[[H], H]:
         """Decorator registering an ``async def`` handler for one or more event patterns.
 
+        Typed per event family: ``on("call.ended")`` takes a handler of
+        :class:`CallEvent` (or of a base class such as ``WebhookEvent``), and mypy rejects
+        one of ``ContactEvent``; the same mistake raises TypeError when registering.
+
         Raises:
-            ValueError: if no name is given, or a name is neither one of the 34 events nor
-                a wildcard (the message suggests the closest known name).
-            TypeError: (when decorating) if the handler is not a coroutine function.
+            ValueError: if no name is given, or a name is neither a known event nor a
+                wildcard (the message suggests the closest known name).
+            TypeError: (when decorating) if the handler is not a coroutine function, or its
+                first parameter is annotated with an event class the names do not deliver.
         """
         patterns = self._check_names(names)
 
@@ -75,13 +123,15 @@ class WebhookRouter:
 
         Raises:
             ValueError: as :meth:`on`.
-            TypeError: if ``handler`` is not a coroutine function or async callable.
+            TypeError: if ``handler`` is not a coroutine function or async callable, or its
+                first parameter is annotated with an event class the names do not deliver.
         """
         patterns = self._check_names(names)
         if not is_coroutine_callable(handler):
             raise TypeError(
                 f"webhook handlers must be coroutine functions (async def), got {handler!r}"
             )
+        _check_event_type(handler, patterns)
         self._routes.extend((pattern, handler) for pattern in patterns)
         self._invalidate()
 
@@ -151,3 +201,42 @@ class WebhookRouter:
         if not names:
             raise ValueError("give at least one event name or wildcard, e.g. on('call.ended')")
         return tuple(check_event_name(name, _VALID_PATTERNS) for name in names)
+
+
+def _expected_event_class(handler: Handler) -> type[Any] | None:
+    """The class the handler's first parameter is annotated with, if it can be read."""
+    target = handler if inspect.isfunction(handler) or inspect.ismethod(handler) else None
+    if target is None:
+        target = getattr(handler, "__call__", None)  # noqa: B004 - async callable objects
+    if target is None:
+        return None
+    try:
+        hints = typing.get_type_hints(target)
+        parameters = [
+            p
+            for p in inspect.signature(target).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except Exception:
+        # Annotations that cannot be resolved (a name only imported for the type checker):
+        # nothing to check at run time; mypy still checks them.
+        return None
+    if not parameters:
+        return None
+    hint = hints.get(parameters[0].name)
+    hint = typing.get_origin(hint) or hint
+    return hint if isinstance(hint, type) and issubclass(hint, WebhookEvent) else None
+
+
+def _check_event_type(handler: Handler, patterns: tuple[str, ...]) -> None:
+    expected = _expected_event_class(handler)
+    if expected is None:
+        return
+    for pattern in patterns:
+        delivered = event_class_of(pattern)
+        if not issubclass(delivered, expected):
+            raise TypeError(
+                f"{getattr(handler, '__qualname__', handler)!r} takes a {expected.__name__}, "
+                f"but {pattern!r} delivers {delivered.__name__}; annotate it with "
+                f"{delivered.__name__} (or WebhookEvent)"
+            )
