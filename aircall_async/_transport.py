@@ -21,7 +21,7 @@ import aiohttp
 from . import _json
 from ._rules import drop_none, unix_seconds
 from ._version import __version__
-from .errors import APIError, TransportError
+from .errors import APIError, Redact, TransportError, safe_headers
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -63,7 +63,7 @@ async def exchange(
     headers: Mapping[str, str],
     timeout: aiohttp.ClientTimeout,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-    redact: Callable[[str], str] = str,
+    redact: Redact = str,
 ) -> Answer:
     """Send one request and read its answer, without following a redirect.
 
@@ -89,28 +89,32 @@ async def exchange(
                 # The parser never reads past Content-Length: the common case, read at once.
                 raw = await response.read()
             else:
-                raw = await _read_capped(response, max_body_size, method, path)
+                raw = await _read_capped(response, max_body_size, method, path, redact)
             return Answer(response.status, response.headers, raw)
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         raise TransportError.no_answer(_scrubbed(exc, redact), method, path, redact=redact) from exc
 
 
-async def _read_capped(response: aiohttp.ClientResponse, cap: int, method: str, path: str) -> bytes:
+async def _read_capped(
+    response: aiohttp.ClientResponse, cap: int, method: str, path: str, redact: Redact
+) -> bytes:
     """The whole body, or an APIError as soon as it is known to be larger than ``cap``."""
     declared = response.content_length
     if declared is not None and declared > cap:
-        raise _too_large(response, cap, method, path)
+        raise _too_large(response, cap, method, path, redact)
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_any():
         size += len(chunk)
         if size > cap:
-            raise _too_large(response, cap, method, path)
+            raise _too_large(response, cap, method, path, redact)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large(response: aiohttp.ClientResponse, cap: int, method: str, path: str) -> APIError:
+def _too_large(
+    response: aiohttp.ClientResponse, cap: int, method: str, path: str, redact: Redact
+) -> APIError:
     # Closing (not releasing) drops the connection with the unread rest of the body.
     response.close()
     return APIError(
@@ -119,6 +123,7 @@ def _too_large(response: aiohttp.ClientResponse, cap: int, method: str, path: st
         troubleshoot=f"the answer's body exceeds max_body_size ({cap} bytes); it was not read",
         method=method,
         path=path,
+        headers=safe_headers(response.headers, redact),
     )
 
 

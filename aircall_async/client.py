@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any, TypeVar, overload
 
 import aiohttp
+import attrs
 from yarl import URL
 
 from ._rules import is_int, redactor, secure_base_url
@@ -33,9 +34,10 @@ from ._transport import (
     exchange,
     route_of,
 )
-from .errors import AircallError, TransportError, error_for_response
+from .errors import AircallError, APIError, TransportError, error_for_response
+from .observe import OnRequest, RequestEvent
 from .pagination import MAX_PER_PAGE, Paginator
-from .ratelimit import RateLimit, RateLimitStatus, Throttle, Throttler
+from .ratelimit import RateLimit, RateLimitStatus, Throttle, Throttler, ThrottleWait
 from .resources import ClientResources
 from .retry import Backoff, retry_on_exception, retry_on_status
 
@@ -49,6 +51,9 @@ DEFAULT_BASE_URL = URL("https://api.aircall.io/v1")
 logger = logging.getLogger("aircall_async")
 
 _WITH_BODY = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+
+#: A wait for rate budget longer than this (seconds) is logged at INFO.
+WAIT_LOG_THRESHOLD = 1.0
 
 
 class AircallClient(ClientResources):
@@ -73,11 +78,16 @@ class AircallClient(ClientResources):
         timeout: seconds allowed for each attempt of a request.
         backoff: the waits between retries.
         max_body_size: the largest answer body read, in bytes (32 MiB by default).
+        on_request: an async callable awaited with a
+            :class:`~aircall_async.observe.RequestEvent` after each attempt of every
+            request (see :mod:`aircall_async.observe`). An exception it raises is
+            logged (once per client, at WARNING) and does not affect the request.
 
     Raises:
         ValueError: for no or two authentication modes, a clear-text base URL off
             loopback, a base URL with a query or fragment, or a negative
             ``max_retries``/``timeout``/``max_body_size``.
+        TypeError: for an ``on_request`` that is not callable.
 
     Use it as an async context manager, or call :meth:`close` when done. A client
     belongs to the event loop of its first request, and is not reopened once closed.
@@ -96,6 +106,7 @@ class AircallClient(ClientResources):
         timeout: float = 30.0,
         backoff: Backoff = Backoff(),  # noqa: B008 - frozen value
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        on_request: OnRequest | None = None,
     ) -> None:
         super().__init__(self)
         basic = api_id is not None or api_token is not None
@@ -137,6 +148,10 @@ class AircallClient(ClientResources):
         )
         self._status: RateLimitStatus | None = None
         self._warned_headers = False
+        if on_request is not None and not callable(on_request):
+            raise TypeError("on_request must be an async callable taking a RequestEvent")
+        self._on_request = on_request
+        self._warned_hook = False
         # Whatever the server writes back is masked for every form the credentials take.
         self._redact = redactor(
             [authorization, authorization.partition(" ")[2], api_token, access_token]
@@ -250,15 +265,18 @@ class AircallClient(ClientResources):
         body = None if json is None else jsonlib.dumps(json).encode()
         headers = self._headers_with_body if method in _WITH_BODY else self._headers
         self._check_usable()
+        hook = self._on_request
         attempt = 0
         while True:
-            started = time.monotonic()
             # One attempt inside the throttle: a slot taken, one exchange, the slot given
             # back whatever happened (inline, not a helper: this is the hot path).
             ticket = await self._throttle.acquire()
+            if ticket is not None and isinstance(ticket, ThrottleWait):
+                self._log_wait(method, route, attempt, ticket)
+            started = time.monotonic()
             answer: Answer | None = None
             limits: RateLimitStatus | None = None
-            failure: TransportError | None = None
+            failure: TransportError | APIError | None = None
             try:
                 if self._closed:
                     raise AircallError("client is closed: create a new AircallClient")
@@ -278,6 +296,8 @@ class AircallClient(ClientResources):
                 if self._closed:
                     raise AircallError(f"client was closed during {method} {route}") from exc
                 failure = exc
+            except APIError as exc:  # an answer refused unread (too large): never retried
+                failure = exc
             except RuntimeError as exc:
                 # aiohttp says "Session is closed" when close() ran while we were on the wire.
                 if not self._closed:
@@ -292,24 +312,52 @@ class AircallClient(ClientResources):
                 await self._throttle.release(
                     ticket, limits, rejected=answer is not None and answer.status == 429
                 )
-            if answer is None:
+            # What came of the attempt, and whether to try again: said, then acted on.
+            status: int | None = None
+            cause: BaseException | None = None
+            if answer is not None:
+                status = answer.status
+                retry = status >= 300 and attempt < self._max_retries
+                retry = retry and retry_on_status(method, status)
+                reason = str(status) if retry else None
+            else:
                 assert failure is not None  # the only way here without an answer
-                self._log(method, route, None, started, attempt, failure.__cause__)
-                cause = failure.__cause__ or failure
-                if attempt < self._max_retries and retry_on_exception(method, cause):
+                if isinstance(failure, APIError):  # an answer refused unread: not retried
+                    status, cause, retry = failure.status, failure, False
+                else:
+                    cause = failure.__cause__ or failure
+                    retry = attempt < self._max_retries and retry_on_exception(method, cause)
+                reason = type(cause).__name__ if retry else None
+            self._log(method, route, status, started, attempt, cause, reason)
+            if hook is not None:
+                event = RequestEvent(
+                    method=method,
+                    path=route,
+                    params=tuple(query),
+                    attempt=attempt + 1,
+                    status=status,
+                    elapsed=time.monotonic() - started,
+                    rate_limit=limits,
+                    retry_reason=reason,
+                    exception=None if cause is None else type(cause),
+                )
+                await self._report(hook, event, ticket)
+            if answer is None:
+                assert failure is not None
+                if retry:
                     await asyncio.sleep(self._backoff.delay(attempt))
                     attempt += 1
                     continue
-                if attempt == 0:
+                if attempt == 0 or isinstance(failure, APIError):
                     raise failure
+                assert cause is not None
                 raise TransportError.no_answer(
                     cause, method, route, attempts=attempt + 1, redact=self._redact
                 ) from cause
             status = answer.status
-            self._log(method, route, status, started, attempt, None)
             if status < 300:
                 return decode_json(answer.body, status, method, route)
-            if attempt < self._max_retries and retry_on_status(method, status):
+            if retry:
                 # After a 429 the throttler holds everyone until a reset still to come; when
                 # there is none (no header, or a clock behind ours) the backoff paces us.
                 until_reset = limits.seconds_until_reset() if limits is not None else None
@@ -324,6 +372,7 @@ class AircallClient(ClientResources):
                 path=route,
                 reset_at=limits.reset if limits is not None else None,
                 redact=self._redact,
+                headers=answer.headers,
             )
 
     def _nonsense(self, name: str, value: str) -> None:
@@ -345,20 +394,66 @@ class AircallClient(ClientResources):
         started: float,
         attempt: int,
         exc: BaseException | None,
+        retry_reason: str | None,
     ) -> None:
+        """One DEBUG line per attempt (nothing is built unless DEBUG is on)."""
         if not logger.isEnabledFor(logging.DEBUG):
             return
         remaining = self._status.remaining if self._status is not None else None
         outcome = status if exc is None else type(exc).__name__
+        elapsed = time.monotonic() - started
         logger.debug(
             "%s %s -> %s in %.3fs (remaining %s, retry %d)",
             method,
             route,
             outcome,
-            time.monotonic() - started,
+            elapsed,
             remaining,
             attempt,
+            extra={
+                "aircall_method": method,
+                "aircall_path": route,
+                "aircall_status": status,
+                "aircall_attempt": attempt + 1,
+                "aircall_elapsed": elapsed,
+                "aircall_retry": retry_reason,
+            },
         )
+
+    def _log_wait(self, method: str, route: str, attempt: int, wait: ThrottleWait) -> None:
+        """Say at INFO that a request waited long for budget: how long and why."""
+        if wait.seconds <= WAIT_LOG_THRESHOLD:
+            return
+        logger.info(
+            "%s %s waited %.1fs for rate budget (%s)",
+            method,
+            route,
+            wait.seconds,
+            wait.reason,
+            extra={
+                "aircall_method": method,
+                "aircall_path": route,
+                "aircall_attempt": attempt + 1,
+                "aircall_waited": wait.seconds,
+                "aircall_wait_reason": wait.reason,
+            },
+        )
+
+    async def _report(self, hook: OnRequest, event: RequestEvent, ticket: object) -> None:
+        """Await the hook with the attempt's event; a failure of the hook is only logged."""
+        if isinstance(ticket, ThrottleWait):
+            event = attrs.evolve(event, waited=ticket.seconds, wait_reason=ticket.reason)
+        try:
+            await hook(event)
+        except Exception as exc:  # the hook is the caller's code: it must not break ours
+            if not self._warned_hook:
+                self._warned_hook = True
+                # The type only: the message is the hook's text, which may quote anything.
+                logger.warning(
+                    "the on_request hook raised %s; the request goes on (reported once per client)",
+                    type(exc).__name__,
+                    extra={"aircall_method": event.method, "aircall_path": event.path},
+                )
 
     @overload
     def paginate(

@@ -2,13 +2,15 @@
 
 Every exception derives from :class:`AircallError`. HTTP failures carry what the
 server said (``error`` and ``troubleshoot`` from the body), the method and the path,
-never the query string (it can hold e-mails and phone numbers) nor any header.
+never the query string (it can hold e-mails and phone numbers). An :class:`APIError`
+also keeps the answer's headers (less those that can hold a credential) and the start of
+its body, with the credentials masked; its message shows neither.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from typing import Any
 Redact = Callable[[str], str]
 
 __all__ = [
+    "BODY_EXCERPT_SIZE",
     "APIError",
     "AircallError",
     "AmbiguousMatchError",
@@ -27,10 +30,13 @@ __all__ = [
     "PaginationLimitError",
     "PaginationStalledError",
     "RateLimitError",
+    "ResponseHeaders",
     "ServerError",
     "TransportError",
     "UnprocessableEntityError",
+    "body_excerpt",
     "error_for_response",
+    "safe_headers",
 ]
 
 
@@ -84,12 +90,92 @@ class PaginationLimitError(AircallError):
     """
 
 
+#: How much of an error answer's body an :class:`APIError` keeps, in characters.
+BODY_EXCERPT_SIZE = 2048
+
+# Answer headers never kept: those that carry or set a credential.
+_SECRET_HEADER_WORDS = ("authorization", "cookie", "token", "secret", "api-key", "apikey")
+
+
+class ResponseHeaders(Mapping[str, str]):
+    """Read-only answer headers, looked up without regard to case (``h["content-type"]``).
+
+    A header sent several times holds its values joined by ``", "``, as HTTP reads them.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        merged: dict[str, tuple[str, str]] = {}
+        for name, value in items:
+            key = name.lower()
+            if key in merged:
+                first, before = merged[key]
+                merged[key] = (first, f"{before}, {value}")
+            else:
+                merged[key] = (name, value)
+        self._items = merged
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"ResponseHeaders({dict(self.items())!r})"
+
+
+_NO_HEADERS = ResponseHeaders()
+
+
+def safe_headers(headers: Mapping[str, str] | None, redact: Redact = str) -> ResponseHeaders:
+    """A read-only, case-insensitive copy of an answer's ``headers`` fit to keep and show.
+
+    Headers whose name speaks of a credential (``Set-Cookie``, ``Authorization``, any
+    ``...token...``/``...secret...``/``...api-key...``) are left out, and ``redact`` masks
+    the credentials in the values of the others. Never raises.
+    """
+    if not headers:
+        return _NO_HEADERS
+    return ResponseHeaders(
+        (name, redact(value))
+        for name, value in headers.items()
+        if not any(word in name.lower() for word in _SECRET_HEADER_WORDS)
+    )
+
+
+def body_excerpt(body: bytes, redact: Redact = str, size: int = BODY_EXCERPT_SIZE) -> str:
+    """The first ``size`` characters of ``body`` as text, with the credentials masked.
+
+    Masked before the cut (a secret cut in two would pass the mask); bytes that are not
+    UTF-8 become U+FFFD. Never raises.
+    """
+    # A character takes at most 4 bytes; the slack lets a secret that starts inside the
+    # excerpt be read whole, so that it is masked rather than cut.
+    text = body[: 4 * size + 4096].decode("utf-8", errors="replace")
+    return redact(text)[:size]
+
+
 class APIError(AircallError):
     """The API answered with an error status (any 4xx or 5xx without a subclass of its own).
 
     Attributes: ``status`` (int), ``error`` and ``troubleshoot`` (from the JSON body,
-    ``None`` when the body had none), ``method`` and ``path`` of the request.
+    ``None`` when the body had none), ``method`` and ``path`` of the request,
+    ``headers`` (the answer's headers as a read-only, case-insensitive mapping, without
+    ``Set-Cookie`` or any header that can carry a credential; empty when there was no
+    answer to keep) and ``body`` (the first :data:`BODY_EXCERPT_SIZE` characters of the
+    answer's body, credentials masked; ``""`` when none was read). ``str()`` shows neither.
     """
+
+    headers: ResponseHeaders
+    body: str
 
     def __init__(
         self,
@@ -99,12 +185,16 @@ class APIError(AircallError):
         troubleshoot: str | None = None,
         method: str = "",
         path: str = "",
+        headers: ResponseHeaders = _NO_HEADERS,
+        body: str = "",
     ) -> None:
         self.status = status
         self.error = error
         self.troubleshoot = troubleshoot
         self.method = method
         self.path = path
+        self.headers = headers
+        self.body = body
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -167,9 +257,19 @@ class RateLimitError(APIError):
         method: str = "",
         path: str = "",
         reset_at: datetime | None = None,
+        headers: ResponseHeaders = _NO_HEADERS,
+        body: str = "",
     ) -> None:
         self.reset_at = reset_at
-        super().__init__(status, error=error, troubleshoot=troubleshoot, method=method, path=path)
+        super().__init__(
+            status,
+            error=error,
+            troubleshoot=troubleshoot,
+            method=method,
+            path=path,
+            headers=headers,
+            body=body,
+        )
 
     def _describe(self) -> str:
         text = super()._describe()
@@ -226,14 +326,18 @@ def error_for_response(
     path: str,
     reset_at: datetime | None = None,
     redact: Redact = str,
+    headers: Mapping[str, str] | None = None,
 ) -> APIError:
     """Build the exception for an error answer: the class follows the status alone.
 
     A body that is empty, not JSON or nested too deeply still gives the right class,
     with ``error`` and ``troubleshoot`` left ``None``; ``redact`` masks the credentials
-    in what the server wrote there. Never raises.
+    in what the server wrote there, in the kept ``headers`` (see :func:`safe_headers`)
+    and in the body excerpt (see :func:`body_excerpt`). Never raises.
     """
     error, troubleshoot = _error_fields(body, redact)
+    kept = safe_headers(headers, redact)
+    excerpt = body_excerpt(body, redact)
     if status == 429:
         return RateLimitError(
             status,
@@ -242,6 +346,16 @@ def error_for_response(
             method=method,
             path=path,
             reset_at=reset_at,
+            headers=kept,
+            body=excerpt,
         )
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIError)
-    return cls(status, error=error, troubleshoot=troubleshoot, method=method, path=path)
+    return cls(
+        status,
+        error=error,
+        troubleshoot=troubleshoot,
+        method=method,
+        path=path,
+        headers=kept,
+        body=excerpt,
+    )

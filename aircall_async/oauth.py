@@ -128,7 +128,12 @@ async def exchange_code(
     status = answer.status
     if status >= 400:
         raise error_for_response(
-            status, answer.body, method="POST", path=_TOKEN_PATH, redact=redact
+            status,
+            answer.body,
+            method="POST",
+            path=_TOKEN_PATH,
+            redact=redact,
+            headers=answer.headers,
         )
     if status >= 300:
         raise APIError(

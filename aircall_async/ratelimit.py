@@ -33,13 +33,13 @@ import asyncio
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
 from .clock import Clock, SystemClock, Timer
 
-__all__ = ["RateLimit", "RateLimitStatus", "Throttle", "Throttler"]
+__all__ = ["RateLimit", "RateLimitStatus", "Throttle", "ThrottleWait", "Throttler", "WaitReason"]
 
 #: The longest the throttler believes a server-announced reset can be away, so that a
 #: skewed clock or a bogus header cannot stall a client for hours.
@@ -145,6 +145,25 @@ class RateLimitStatus:
         return max(0.0, self.reset.timestamp() - current)
 
 
+#: Why a request waited for budget: the client-side budget was spent, the server said
+#: "0 remaining" in its window, or a 429 holds every request until the server's reset.
+WaitReason = Literal["local budget", "server's 0 remaining", "429 hold"]
+
+
+@attrs.frozen
+class ThrottleWait:
+    """How long :meth:`Throttle.acquire` waited for a slot, and why.
+
+    :class:`Throttler` returns one as its ticket when it had to wait (``None`` when the
+    slot was free); the client reports it (the ``waited`` of its request events, and an
+    INFO log line past one second). A custom :class:`Throttle` may return one (or a
+    subclass carrying its own data) to have its waits reported the same way.
+    """
+
+    seconds: float
+    reason: WaitReason
+
+
 @runtime_checkable
 class Throttle(Protocol):
     """What paces the requests of a client: the client's only view of a rate limiter.
@@ -159,6 +178,7 @@ class Throttle(Protocol):
         """Wait for a slot and take it; return a ticket to give back to :meth:`release`.
 
         A task cancelled while waiting takes no slot (the CancelledError propagates).
+        A :class:`ThrottleWait` as the ticket tells the client how long and why it waited.
         """
 
     async def release(
@@ -218,6 +238,8 @@ class Throttler:
         self._lock: asyncio.Lock | None = None
         # What the task at the head of the queue waits on: a release, or its delay.
         self._waiter: asyncio.Future[None] | None = None
+        # Why the head of the queue last waited: the reason of those queued behind it.
+        self._last_reason: WaitReason = "local budget"
 
     @property
     def limit(self) -> int | None:
@@ -260,18 +282,44 @@ class Throttler:
     async def acquire(self) -> object:
         """Wait for a slot and take it. Cancellation while waiting takes nothing.
 
-        Returns the ticket to give back to :meth:`release` (its value is not used).
+        Returns ``None`` when the slot was free at once, else a :class:`ThrottleWait`
+        (how long the wait was on the clock, and why); give it back to :meth:`release`.
         """
         if self._lock is None:
             self._lock = asyncio.Lock()
-        async with self._lock:
-            while (delay := self._delay(self._clock.now())) != 0.0:
+        clock, lock = self._clock, self._lock
+        # Queueing behind the waiters holding the lock is waiting too: timed from here.
+        queued = lock.locked()
+        entered = clock.now() if queued else 0.0
+        async with lock:
+            now = clock.now()
+            if not queued:
+                entered = now
+            reason: WaitReason | None = None
+            while (delay := self._delay(now)) != 0.0:
+                reason = self._reason(now)  # only on the slow path
                 await self._sleep(delay)
+                now = clock.now()
             self._in_flight += 1
             self._probe = False
             if self._server_left is not None:
                 self._server_left -= 1
-        return None
+            if reason is not None:
+                self._last_reason = reason
+        if queued or reason is not None:
+            return ThrottleWait(now - entered, reason or self._last_reason)
+        return None  # the common case: no wait, nothing built
+
+    def _reason(self, now: float) -> WaitReason:
+        """Why the next request cannot start at ``now`` (its delay is not zero)."""
+        server_hold = (
+            self._server_reset if self._server_left is not None and self._server_left <= 0 else 0.0
+        )
+        if self._blocked_until > now and self._blocked_until >= server_hold:
+            return "429 hold"
+        if server_hold > now:
+            return "server's 0 remaining"
+        return "local budget"
 
     async def _sleep(self, delay: float | None) -> None:
         """Sleep ``delay`` seconds (``None``: until a release) on the clock, or until a

@@ -1,8 +1,10 @@
-"""Shared fixtures: a scripted HTTP server on loopback for the client's own tests."""
+"""Shared fixtures: a scripted HTTP server on loopback for the client's own tests, and the
+Redis and PostgreSQL servers (``redis_url``, ``postgres_dsn``) for the tests that need them."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -13,6 +15,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from aircall_async import AircallClient, Backoff
+
+from . import services
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -123,3 +127,31 @@ async def client_tasks_alive() -> list[asyncio.Task[Any]]:
         and not t.done()
         and getattr(t.get_coro(), "__qualname__", "").startswith("AircallClient.")
     ]
+
+
+def _service_or_skip(name: str, address: str, problem: str | None) -> str:
+    if problem is None:
+        return address
+    message = f"{name} unavailable ({problem}); ./scripts/test starts one when installed"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The URL of a Redis that answers PING (AIRCALL_TEST_REDIS_URL, else the default port).
+
+    Skips the test with the reason when none answers, or fails it when CI=true."""
+    url = os.environ.get("AIRCALL_TEST_REDIS_URL") or services.DEFAULT_REDIS_URL
+    return _service_or_skip("Redis", url, services.redis_problem(url))
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> str:
+    """The DSN of a PostgreSQL with trust authentication that runs ``SELECT 1``
+    (AIRCALL_TEST_POSTGRES_DSN, else postgres@127.0.0.1:5432/test).
+
+    Skips the test with the reason when none answers, or fails it when CI=true."""
+    dsn = os.environ.get("AIRCALL_TEST_POSTGRES_DSN") or services.DEFAULT_POSTGRES_DSN
+    return _service_or_skip("PostgreSQL", dsn, services.postgres_problem(dsn))

@@ -304,7 +304,22 @@ async def test_timeout_is_retried_then_transport_error(scripted: Scripted) -> No
     assert len(scripted.requests) == 2
 
 
+class RecordedBackoff(NoJitter):
+    """NoJitter that records every wait the client asks for (no clock read)."""
+
+    waits: list[float]
+
+    def __init__(self, base: float) -> None:
+        super().__init__(base=base)
+        object.__setattr__(self, "waits", [])
+
+    def delay(self, attempt: int) -> float:
+        self.waits.append(super().delay(attempt))
+        return self.waits[-1]
+
+
 async def test_connection_refused_is_retried_even_for_post() -> None:
+    backoff = RecordedBackoff(base=0.001)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -318,12 +318,14 @@ async def test_fault_status_times_and_method(fake: FakeAircall, api: Api) -> Non
 
 
 async def test_fault_delay(fake: FakeAircall, api: Api) -> None:
+    # No clock is read: an answer held for 0.3 s cannot beat a 0.1 s client timeout, whatever
+    # the machine's load, and a held answer still arrives in full.
     fake.fail("/ping", delay=0.3, times=2)
-    started = time.monotonic()
-    assert (await api("GET", "/ping")).status == 200
-    assert time.monotonic() - started >= 0.3
     with pytest.raises(asyncio.TimeoutError):
         await api("GET", "/ping", timeout=aiohttp.ClientTimeout(total=0.1))
+    assert (await api("GET", "/ping")).status == 200  # the second delayed answer
+    assert (await api("GET", "/ping")).status == 200  # the fault is spent
+    assert fake.stats.faults == 2
 
 
 async def test_fault_drop_closes_without_answer(fake: FakeAircall, api: Api) -> None:
@@ -448,7 +450,7 @@ def test_seed_is_deterministic_and_shaped() -> None:
 
 
 def test_seeding_25000_calls() -> None:
-    # (How fast is for the benchmarks: a wall-clock bound here failed on a loaded machine.)
+    # Its speed is measured by bench/bench_fake.py, not asserted here.
     state = seed_state(State(), calls=25_000, contacts=500)
     assert len(state.calls) == 25_000
     assert math.isclose(len(state.contacts), 500)

@@ -11,6 +11,7 @@ from yarl import URL
 from .._transport import DEFAULT_MAX_BODY_SIZE
 from ..client import DEFAULT_BASE_URL
 from ..client import AircallClient as AsyncAircallClient
+from ..observe import OnRequest
 from ..pagination import MAX_PER_PAGE
 from ..ratelimit import RateLimit, RateLimitStatus, Throttle
 from ..retry import Backoff
@@ -35,10 +36,12 @@ class AircallClient(BlockingServices):
     :meth:`close`, which also stops the thread.
 
     There is no ``session=`` argument: an ``aiohttp.ClientSession`` belongs to the event
-    loop that created it, and this client's loop is its own.
+    loop that created it, and this client's loop is its own. An ``on_request`` hook is
+    still an async callable: it runs on that loop, in the client's thread.
 
     Raises:
         ValueError: for the arguments the async client refuses.
+        TypeError: for an ``on_request`` that is not callable.
         AircallError: (from any call) once the client is closed.
     """
 
@@ -54,6 +57,7 @@ class AircallClient(BlockingServices):
         timeout: float = 30.0,
         backoff: Backoff = Backoff(),  # noqa: B008 - frozen value
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        on_request: OnRequest | None = None,
     ) -> None:
         def build() -> AsyncAircallClient:
             return AsyncAircallClient(
@@ -66,6 +70,7 @@ class AircallClient(BlockingServices):
                 timeout=timeout,
                 backoff=backoff,
                 max_body_size=max_body_size,
+                on_request=on_request,
             )
 
         portal = Portal()

@@ -49,8 +49,9 @@ if TYPE_CHECKING:
     )
     from aircall_async.resources.calls import Calls as _AsyncCalls
     from aircall_async.resources.company import CompanyService as _AsyncCompanyService
+    from aircall_async.resources.contact_matching import UpsertResult
     from aircall_async.resources.contacts import Contacts as _AsyncContacts
-    from aircall_async.resources.contacts import OrderBy, UpsertResult
+    from aircall_async.resources.contacts import OrderBy
     from aircall_async.resources.dialer_campaigns import DialerCampaigns as _AsyncDialerCampaigns
     from aircall_async.resources.integrations import Integrations as _AsyncIntegrations
     from aircall_async.resources.numbers import Numbers as _AsyncNumbers

@@ -4,11 +4,8 @@ shared Contacts, and manage their phone numbers and e-mails one by one."""
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
-
-import attrs
 
 from ..errors import AmbiguousMatchError
 from ..models import Contact, EmailDetail, Model, PhoneDetail
@@ -20,7 +17,6 @@ from ._base import (
     Timestamp,
     body_of,
     check_choice,
-    check_e164,
     check_email,
     check_id,
     check_query_text,
@@ -29,6 +25,7 @@ from ._base import (
     time_query,
     updates_of,
 )
+from .contact_matching import UpsertResult, normalize_phone, same_phone
 
 __all__ = ["MAX_DETAILS", "MAX_NAME", "Contacts", "UpsertResult", "normalize_phone"]
 
@@ -39,45 +36,6 @@ MAX_NAME = 255
 
 #: The field a Contact listing is ordered by.
 OrderBy = Literal["created_at", "updated_at"]
-
-
-# What people write between the digits of a phone number.
-_SEPARATORS = re.compile(r"[\s().\-/]+")
-_NON_DIGITS = re.compile(r"\D+")
-
-
-def normalize_phone(value: str) -> str:
-    """A phone number in the E.164 form Aircall stores (``+33612345678``).
-
-    Spaces, dots, dashes, slashes and parentheses are dropped and a leading ``00`` is read
-    as ``+``. Aircall normalizes the numbers it stores to E.164 (reference, "Add phone
-    number to a Contact"), so two numbers are the same when their E.164 forms are.
-
-    Raises:
-        ValueError: for anything else, including a number without its country code
-            (``0612345678``): the country cannot be guessed.
-    """
-    if not isinstance(value, str):
-        raise ValueError("phone_number must be a string like +33612345678")
-    text = _SEPARATORS.sub("", value)
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    return check_e164(text, "phone_number")
-
-
-def _same_phone(stored: str | None, wanted: str) -> bool:
-    # Stored values are E.164 already; compare digits so that a stray format still matches.
-    return stored is not None and _NON_DIGITS.sub("", stored) == wanted[1:]
-
-
-@attrs.frozen
-class UpsertResult:
-    """What :meth:`Contacts.upsert` did: the ``contact`` as it is now, the ``outcome``
-    (``"created"``, ``"updated"`` or ``"unchanged"``) and the fields it ``changed``."""
-
-    contact: Contact
-    outcome: Literal["created", "updated", "unchanged"]
-    changed: tuple[str, ...] = ()
 
 
 def _contact_path(contact_id: int, tail: str = "") -> str:
@@ -328,7 +286,7 @@ class Contacts(Resource):
         """
         wanted = normalize_phone(phone_number)
         found = await self.search(phone_number=wanted).collect()
-        return [c for c in found if any(_same_phone(p.value, wanted) for p in c.phone_numbers)]
+        return [c for c in found if any(same_phone(p.value, wanted) for p in c.phone_numbers)]
 
     async def find_by_email(self, email: str) -> builtins.list[Contact]:
         """The shared Contacts that have the e-mail ``email``, compared without regard to

@@ -28,7 +28,6 @@ import secrets
 from typing import Any
 
 from aiohttp import web
-from multidict import CIMultiDict, MultiDict
 
 from . import (
     routes_calls,
@@ -134,9 +133,9 @@ async def _fake_middleware(request: web.Request, handler: Any) -> web.StreamResp
             RecordedRequest(
                 method=request.method,
                 path=rel,
-                query=MultiDict(request.query),
+                query=request.rel_url.query.copy(),
                 json=parsed,
-                headers=CIMultiDict(request.headers),
+                headers=request.headers.copy(),
                 body=raw,
                 full_path=request.path,
             )

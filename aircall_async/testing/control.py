@@ -12,11 +12,13 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from multidict import CIMultiDict, MultiDict
+from typing import TYPE_CHECKING, Any
 
 from .state import State
+
+if TYPE_CHECKING:
+    # Only named for the checker: aiohttp's own types, not a dependency of ours.
+    from multidict import CIMultiDict, MultiDict
 
 __all__ = [
     "RATE_LIMIT_HEADER_MODES",

@@ -4,6 +4,9 @@ Creation times are fixed (not relative to today) so that a seed is reproducible 
 Calls have ``started_at`` non-decreasing with their id, and every 7th call shares the second
 of the call before it, so that page boundaries with equal timestamps get exercised. The three
 last calls are still ongoing (transfers, recordings and insight cards need a live call).
+
+(Over 400 lines on purpose: one builder per object of the reference, kept side by side so
+that the shapes they produce can be compared at a glance.)
 """
 
 from __future__ import annotations
