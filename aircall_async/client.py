@@ -73,7 +73,8 @@ class AircallClient(ClientResources):
             processes), or ``None`` to turn client-side pacing off (the server's 429s
             and "0 remaining" are still honoured). With a ``RateLimit``, the server's
             ``X-AircallApi-Limit`` replaces the default budget (some accounts get
-            120/min) but only ever lowers one set by hand.
+            120/min) but only ever lowers one set by hand. A throttle's ``key`` must
+            not contain the token.
         max_retries: how many times a failed request may be retried.
         timeout: seconds allowed for each attempt of a request.
         backoff: the waits between retries.
@@ -86,7 +87,8 @@ class AircallClient(ClientResources):
     Raises:
         ValueError: for no or two authentication modes, a clear-text base URL off
             loopback, a base URL with a query or fragment, or a negative
-            ``max_retries``/``timeout``/``max_body_size``.
+            ``max_retries``/``timeout``/``max_body_size``, or a throttle whose ``key``
+            contains the token.
         TypeError: for an ``on_request`` that is not callable.
 
     Use it as an async context manager, or call :meth:`close` when done. A client
@@ -146,6 +148,11 @@ class AircallClient(ClientResources):
             if rate_limit is None or isinstance(rate_limit, RateLimit)
             else rate_limit
         )
+        # A shared throttle names its budget in the clear (a Redis key): never a secret.
+        shared_key = getattr(rate_limit, "key", None)
+        secret = api_token or access_token
+        if isinstance(shared_key, str) and secret and secret in shared_key:
+            raise ValueError("the rate limit's key contains the API token: name the budget")
         self._status: RateLimitStatus | None = None
         self._warned_headers = False
         if on_request is not None and not callable(on_request):

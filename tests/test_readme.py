@@ -35,6 +35,7 @@ import pytest
 
 from aircall_async.oauth import exchange_code
 from aircall_async.testing import FakeAircall
+from tests.redis_support import fresh_redis_url
 
 pytest_plugins = ["pytester"]
 
@@ -102,8 +103,15 @@ def _pad(line: int, source: str) -> str:
 
 @pytest.mark.parametrize(("line", "source"), BLOCKS, ids=[f"README.md:{n}" for n, _ in BLOCKS])
 def test_readme_block_runs(
-    line: int, source: str, fake: FakeAircall, pytester: pytest.Pytester
+    line: int,
+    source: str,
+    fake: FakeAircall,
+    pytester: pytest.Pytester,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if "aircall_async.redis" in source:  # it reads REDIS_URL: the Redis tests' own database
+        monkeypatch.setenv("REDIS_URL", fresh_redis_url(request.getfixturevalue("redis_url")))
     if re.search(r"^\s*(async\s+)?def test_", source, re.MULTILINE):
         _run_as_pytest_module(line, source, pytester)
         return

@@ -1,0 +1,41 @@
+"""Sync jobs: replicate an Aircall account into your own store, incrementally and resumably.
+
+::
+
+    async with AircallClient(api_id=..., api_token=...) as client:
+        sink = SQLiteSink("aircall.db")
+        await SyncEngine(client, sink, streams=["calls", "contacts"]).run()
+        await sink.close()
+
+See the README section "Sync jobs" and :mod:`aircall_async.sync.state` for how each stream
+is read and resumed.
+"""
+
+from .engine import SyncEngine, parse_since
+from .progress import Progress, ProgressCallback, RequestCounter, StreamProgress, render_line
+from .sinks import STATE_TABLE, Sink, SinkError, SQLiteSink
+from .state import DEFAULT_LAG, RETENTION
+from .streams import STREAMS, Column, Stream, epoch, select_streams
+from .walkers import SyncError
+
+__all__ = [
+    "DEFAULT_LAG",
+    "RETENTION",
+    "STATE_TABLE",
+    "STREAMS",
+    "Column",
+    "Progress",
+    "ProgressCallback",
+    "RequestCounter",
+    "SQLiteSink",
+    "Sink",
+    "SinkError",
+    "Stream",
+    "StreamProgress",
+    "SyncEngine",
+    "SyncError",
+    "epoch",
+    "parse_since",
+    "render_line",
+    "select_streams",
+]

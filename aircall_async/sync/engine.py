@@ -1,0 +1,166 @@
+"""The sync engine: runs the selected streams against a client and a sink, concurrently
+(they share the client's rate budget), and reports progress."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from ..ratelimit import RateLimit
+from .progress import Progress, ProgressCallback, RequestCounter, StreamProgress
+from .sinks import Sink
+from .state import DEFAULT_LAG
+from .streams import Stream, select_streams
+from .walkers import Context, sync_calls, sync_contacts, sync_full
+
+if TYPE_CHECKING:
+    from ..client import AircallClient
+
+__all__ = ["SyncEngine", "parse_since"]
+
+_WALKERS = {"calls": sync_calls, "contacts": sync_contacts, "full": sync_full}
+
+
+def parse_since(value: str | int | date | datetime | None) -> int | None:
+    """A start time as UNIX seconds: ``None``, seconds, a date (midnight UTC), an aware
+    datetime, or a string: ``YYYY-MM-DD``, ISO 8601 (UTC when no offset), or UNIX seconds.
+
+    Raises:
+        ValueError: for anything else, naming the value.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a date: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("since must be a timezone-aware datetime")
+        return int(value.timestamp())
+    if isinstance(value, date):
+        return int(datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp())
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
+        try:
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            raise ValueError(
+                f"not a date: {value!r} (expected YYYY-MM-DD or an ISO 8601 time)"
+            ) from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return int(parsed.timestamp())
+    raise ValueError(f"not a date: {value!r}")
+
+
+class SyncEngine:
+    """Replicates streams of an Aircall account into a :class:`~aircall_async.sync.Sink`.
+
+    Args:
+        client: the :class:`~aircall_async.AircallClient` to read with (its rate budget
+            paces the whole run).
+        sink: where rows and states go (opened by :meth:`run`, not closed).
+        streams: names of the streams (default: all of :data:`STREAMS`).
+        since: re-read calls from this time (first run default: the retention horizon).
+        updated_since: on a first run, only the contacts updated from this time (exports).
+        lag: how far back each run re-reads calls (default 24 h), seconds or timedelta.
+        workers: how many windows the calls range is cut into, read concurrently.
+        on_progress: called with the :class:`Progress` after every committed page.
+        counter: the :class:`RequestCounter` of the client's session, for requests and 429s.
+        clock: the current UNIX time (tests inject one).
+
+    Raises:
+        ValueError: for an unknown stream, a bad ``since``, a negative lag or ``workers < 1``.
+    """
+
+    def __init__(
+        self,
+        client: AircallClient,
+        sink: Sink,
+        *,
+        streams: Iterable[str] | None = None,
+        since: str | int | date | datetime | None = None,
+        updated_since: str | int | date | datetime | None = None,
+        lag: float | timedelta = DEFAULT_LAG,
+        workers: int = 1,
+        on_progress: ProgressCallback | None = None,
+        counter: RequestCounter | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.streams: list[Stream] = select_streams(streams)
+        self.since = parse_since(since)
+        self.updated_since = parse_since(updated_since)
+        seconds = lag.total_seconds() if isinstance(lag, timedelta) else lag
+        if isinstance(seconds, bool) or seconds < 0:
+            raise ValueError(f"lag must be >= 0 seconds, got {lag!r}")
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+        self.lag = int(seconds)
+        self.workers = workers
+        self._client = client
+        self._sink = sink
+        self._on_progress = on_progress
+        self._counter = counter
+        self._clock = clock
+        budget = client.rate_limit
+        # A shared throttle (another process's budget too) gives no rate of its own: no ETA.
+        rate = budget.limit / budget.per if isinstance(budget, RateLimit) else None
+        self.progress = Progress(
+            streams={s.name: StreamProgress() for s in self.streams},
+            rate=rate,
+            counter=counter,
+        )
+
+    def __repr__(self) -> str:
+        return f"<SyncEngine streams={','.join(s.name for s in self.streams)} sink={self._sink!r}>"
+
+    async def _get(self, path: str, params: Mapping[str, Any]) -> Any:
+        return await self._client.request("GET", path, params=params)
+
+    async def run(self) -> Progress:
+        """Sync every stream, each to the end or to its first error, and return the progress.
+
+        Every page is committed with its state as it comes: a cancelled or killed run loses
+        nothing committed, and the next run continues from there.
+
+        Raises:
+            SinkError: when the sink cannot be opened.
+            AircallError: the first error of a stream (the other streams still finished);
+                the stream's ``error`` in the progress says which.
+        """
+        await self._sink.open(self.streams)
+        ctx = Context(
+            get=self._get,
+            sink=self._sink,
+            progress=self.progress,
+            on_progress=self._on_progress,
+            now=int(self._clock()),
+            since=self.since,
+            updated_since=self.updated_since,
+            lag=self.lag,
+            workers=self.workers,
+        )
+        results = await asyncio.gather(
+            *(self._one(ctx, stream) for stream in self.streams), return_exceptions=True
+        )
+        ctx.report()
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return self.progress
+
+    async def _one(self, ctx: Context, stream: Stream) -> None:
+        counters = ctx.counters(stream)
+        try:
+            await _WALKERS[stream.strategy](ctx, stream)
+        except Exception as exc:
+            counters.error = f"{type(exc).__name__}: {exc}"
+            counters.pages_left.clear()
+            raise
+        counters.done = True

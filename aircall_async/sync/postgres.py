@@ -1,0 +1,179 @@
+"""The PostgreSQL sink (optional extra ``aircall-async[postgres]``, with asyncpg).
+
+Same tables as the SQLite sink, in a schema of your choice: ``id`` BIGINT primary key,
+typed columns (times as UNIX seconds, booleans 0/1, like SQLite), ``raw`` JSONB and
+``seen_in``. A page is upserted in one statement (``INSERT ... SELECT FROM unnest(...)``),
+in the same transaction as the stream's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from .sinks import STATE_TABLE, SinkError, create_table_sql
+from .streams import Stream, column_names
+
+__all__ = ["PostgresSink"]
+
+T = TypeVar("T")
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_PG_TYPES = {"int": "BIGINT", "time": "BIGINT", "bool": "SMALLINT", "text": "TEXT"}
+_ARRAYS = {"BIGINT": "bigint[]", "SMALLINT": "smallint[]", "TEXT": "text[]"}
+
+
+def _load_asyncpg() -> Any:
+    try:
+        import asyncpg  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        raise SinkError(
+            "the PostgreSQL sink needs asyncpg: pip install 'aircall-async[postgres]'"
+        ) from None
+    return asyncpg
+
+
+class PostgresSink:
+    """Rows and states in PostgreSQL, in ``schema`` (created when missing).
+
+    Args:
+        dsn: a libpq connection string or URL (``postgresql://user@host/db``); it may hold
+            a password, so it is never shown in a repr or an error.
+        schema: a plain identifier (letters, digits, underscores).
+
+    Raises ValueError for a bad schema name; SinkError from :meth:`open` when asyncpg is
+    missing or the server refuses.
+    """
+
+    def __init__(self, dsn: str, *, schema: str = "public") -> None:
+        if not _IDENT.fullmatch(schema):
+            raise ValueError(f"schema must be a plain identifier, got {schema!r}")
+        self._dsn = dsn
+        self.schema = schema
+        self._conn: Any = None
+        self._upserts: dict[str, str] = {}
+        # One connection serves every stream's task: one operation at a time.
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"<PostgresSink schema={self.schema!r}>"
+
+    def _table(self, name: str) -> str:
+        return f'"{self.schema}"."{name}"'
+
+    async def open(self, streams: Sequence[Stream]) -> None:
+        """Connect, and create the schema and the tables of ``streams``. Raises SinkError."""
+        asyncpg = _load_asyncpg()
+        try:
+            if self._conn is None:
+                self._conn = await asyncpg.connect(self._dsn)
+            await self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            await self._conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._table(STATE_TABLE)} (stream TEXT PRIMARY "
+                "KEY, state JSONB NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
+            for stream in streams:
+                sql = create_table_sql(stream, {**_PG_TYPES, "id": "BIGINT", "raw": "JSONB"})
+                await self._conn.execute(
+                    sql.replace(f'EXISTS "{stream.name}"', f"EXISTS {self._table(stream.name)}")
+                )
+                self._upserts[stream.name] = self._upsert_sql(stream)
+        except (OSError, asyncpg.PostgresError) as exc:
+            await self.close()
+            raise SinkError(f"PostgreSQL: {type(exc).__name__}: {exc}") from None
+
+    def _upsert_sql(self, stream: Stream) -> str:
+        names = [*column_names(stream), "seen_in"]
+        types = ["BIGINT", *(_PG_TYPES[c.kind] for c in stream.columns), "TEXT", "BIGINT"]
+        args = ", ".join(f"${i}::{_ARRAYS[t]}" for i, t in enumerate(types, 1))
+        selected = ", ".join(f"u.{n}::jsonb" if n == "raw" else f"u.{n}" for n in names)
+        quoted = ", ".join(f'"{n}"' for n in names)
+        updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names[1:-1])
+        table = self._table(stream.name)
+        return (
+            f"INSERT INTO {table} ({quoted}) SELECT {selected} FROM unnest({args}) "
+            f"AS u({', '.join(names)}) ON CONFLICT (id) DO UPDATE SET {updates}, "
+            f"seen_in = greatest({table}.seen_in, excluded.seen_in)"
+        )
+
+    async def load_state(self, stream: Stream) -> dict[str, Any] | None:
+        """The stored state of ``stream``, or ``None``."""
+        sql = f"SELECT state::text FROM {self._table(STATE_TABLE)} WHERE stream = $1"
+        value = await self._guarded(lambda: self._connection().fetchval(sql, stream.name))
+        state = json.loads(value) if value is not None else None
+        return state if isinstance(state, dict) else None
+
+    async def _guarded(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run ``operation`` alone on the connection, to its end even when the caller is
+        cancelled: a query cut half-way would leave the connection unusable."""
+
+        async def locked() -> T:
+            async with self._lock:
+                return await operation()
+
+        return await asyncio.shield(locked())
+
+    def _connection(self) -> Any:
+        if self._conn is None:
+            raise SinkError("the PostgreSQL sink is not open")
+        return self._conn
+
+    async def _save_state(self, stream: Stream, state: dict[str, Any]) -> None:
+        await self._connection().execute(
+            f"INSERT INTO {self._table(STATE_TABLE)} (stream, state) VALUES ($1, $2::jsonb) "
+            "ON CONFLICT (stream) DO UPDATE SET state = excluded.state, updated_at = now()",
+            stream.name,
+            json.dumps(state, sort_keys=True),
+        )
+
+    async def write(
+        self, stream: Stream, objs: Sequence[dict[str, Any]], state: dict[str, Any], sweep: int
+    ) -> None:
+        """Upsert ``objs`` in one statement and store ``state``, in one transaction.
+
+        A cancelled caller does not cut the transaction short: it completes (or fails)
+        whole, and the connection stays usable.
+        """
+        conn = self._connection()
+        rows = [stream.row(o) for o in objs]
+        columns = [list(col) for col in zip(*rows, strict=True)] if rows else []
+
+        async def transaction() -> None:
+            async with conn.transaction():
+                if rows:
+                    await conn.execute(self._upserts[stream.name], *columns, [sweep] * len(rows))
+                await self._save_state(stream, state)
+
+        await self._guarded(transaction)
+
+    async def finish_sweep(self, stream: Stream, sweep: int, state: dict[str, Any]) -> int:
+        """Delete the rows not seen by ``sweep`` and store ``state``; returns how many."""
+        conn = self._connection()
+
+        async def transaction() -> str:
+            async with conn.transaction():
+                sql = f"DELETE FROM {self._table(stream.name)} WHERE seen_in < $1"
+                status = await conn.execute(sql, sweep)
+                await self._save_state(stream, state)
+            return str(status)
+
+        return int((await self._guarded(transaction)).rsplit(" ", 1)[-1])
+
+    async def count(self, stream: Stream) -> int:
+        """How many rows ``stream`` has."""
+        sql = f"SELECT count(*) FROM {self._table(stream.name)}"
+        return int(await self._guarded(lambda: self._connection().fetchval(sql)))
+
+    async def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        async with self._lock:  # after a write in flight
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            try:
+                await conn.close(timeout=5)
+            except Exception:  # a query cut by a cancellation: drop the connection
+                conn.terminate()

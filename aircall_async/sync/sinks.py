@@ -1,0 +1,184 @@
+"""Where synced rows go: the :class:`Sink` protocol and the SQLite sink (the default).
+
+A sink stores each stream in a table named after it: ``id`` (primary key), the stream's
+typed columns, ``raw`` (the object's JSON) and ``seen_in`` (the last full sweep that saw
+the row, see :mod:`aircall_async.sync.state`). Its state is a JSON object per stream in
+``_aircall_sync_state``. Every write of rows also writes the state, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from .streams import Stream, column_names
+
+__all__ = ["STATE_TABLE", "SQLiteSink", "Sink", "SinkError"]
+
+#: The table holding each stream's state.
+STATE_TABLE = "_aircall_sync_state"
+
+_SQL_TYPES = {"int": "INTEGER", "time": "INTEGER", "bool": "INTEGER", "text": "TEXT"}
+
+
+class SinkError(Exception):
+    """The sink cannot be opened or written (bad path, permissions, locked database...)."""
+
+
+class Sink(Protocol):
+    """What the engine needs from a store. Each method may raise :class:`SinkError`."""
+
+    async def open(self, streams: Sequence[Stream]) -> None:
+        """Create what is missing for ``streams`` (tables, state table)."""
+
+    async def load_state(self, stream: Stream) -> dict[str, Any] | None:
+        """The stored state of ``stream`` (``None`` before its first commit)."""
+
+    async def write(
+        self, stream: Stream, objs: Sequence[dict[str, Any]], state: dict[str, Any], sweep: int
+    ) -> None:
+        """Upsert ``objs`` by id (marking them seen by ``sweep`` when > 0) and store
+        ``state``, in one transaction."""
+
+    async def finish_sweep(self, stream: Stream, sweep: int, state: dict[str, Any]) -> int:
+        """Delete the rows not seen by ``sweep``, store ``state``; returns how many went."""
+
+    async def count(self, stream: Stream) -> int:
+        """How many rows ``stream`` has."""
+
+    async def close(self) -> None:
+        """Release the connection; rolls back nothing committed."""
+
+
+def create_table_sql(stream: Stream, types: dict[str, str], quote: str = '"') -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for ``stream`` with the SQL ``types`` of each kind
+    (``types["id"]``, ``types["raw"]`` for the two fixed columns)."""
+    q = quote
+    cols = [f"{q}id{q} {types['id']} PRIMARY KEY"]
+    cols += [f"{q}{c.name}{q} {types[c.kind]}" for c in stream.columns]
+    cols += [f"{q}raw{q} {types['raw']} NOT NULL", f"{q}seen_in{q} INTEGER NOT NULL DEFAULT 0"]
+    return f"CREATE TABLE IF NOT EXISTS {q}{stream.name}{q} ({', '.join(cols)})"
+
+
+class SQLiteSink:
+    """A SQLite file (standard library only). Write-ahead logging: a reader (a query while
+    the sync runs) never blocks it, and a killed process loses no commit.
+
+    Raises SinkError from :meth:`open` when the file cannot be created or is no database.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._db: sqlite3.Connection | None = None
+        self._upserts: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"<SQLiteSink {str(self.path)!r}>"
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection; raises SinkError before :meth:`open`."""
+        if self._db is None:
+            raise SinkError("the SQLite sink is not open")
+        return self._db
+
+    async def open(self, streams: Sequence[Stream]) -> None:
+        """Open (creating) the file and the tables of ``streams``. Raises SinkError."""
+        if self._db is None:
+            try:
+                db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            except sqlite3.Error as exc:
+                raise SinkError(f"cannot open {self.path}: {exc}") from None
+            self._db = db
+        try:
+            db = self._db
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (stream TEXT PRIMARY KEY, "
+                "state TEXT NOT NULL, updated_at INTEGER)"
+            )
+            for stream in streams:
+                db.execute(create_table_sql(stream, {**_SQL_TYPES, "id": "INTEGER", "raw": "TEXT"}))
+                self._upserts[stream.name] = _upsert_sql(stream)
+        except sqlite3.Error as exc:
+            await self.close()
+            raise SinkError(f"cannot use {self.path} as a SQLite database: {exc}") from None
+
+    async def load_state(self, stream: Stream) -> dict[str, Any] | None:
+        """The stored state of ``stream``, or ``None``."""
+        row = self.connection.execute(
+            f"SELECT state FROM {STATE_TABLE} WHERE stream = ?", (stream.name,)
+        ).fetchone()
+        if row is None:
+            return None
+        value = json.loads(row[0])
+        return value if isinstance(value, dict) else None
+
+    def _save_state(self, stream: Stream, state: dict[str, Any]) -> None:
+        self.connection.execute(
+            f"INSERT INTO {STATE_TABLE} (stream, state, updated_at) VALUES (?, ?, "
+            "strftime('%s','now')) ON CONFLICT(stream) DO UPDATE SET state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            (stream.name, json.dumps(state, sort_keys=True)),
+        )
+
+    async def write(
+        self, stream: Stream, objs: Sequence[dict[str, Any]], state: dict[str, Any], sweep: int
+    ) -> None:
+        """Upsert ``objs`` and store ``state`` in one transaction. Raises SinkError."""
+        db = self.connection
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(self._upserts[stream.name], [(*stream.row(o), sweep) for o in objs])
+                self._save_state(stream, state)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise SinkError(f"writing {stream.name} to {self.path}: {exc}") from None
+
+    async def finish_sweep(self, stream: Stream, sweep: int, state: dict[str, Any]) -> int:
+        """Delete the rows of ``stream`` not seen by ``sweep`` and store ``state``."""
+        db = self.connection
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                gone = db.execute(
+                    f'DELETE FROM "{stream.name}" WHERE seen_in < ?', (sweep,)
+                ).rowcount
+                self._save_state(stream, state)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise SinkError(f"writing {stream.name} to {self.path}: {exc}") from None
+        return int(gone)
+
+    async def count(self, stream: Stream) -> int:
+        """How many rows ``stream`` has."""
+        return int(self.connection.execute(f'SELECT count(*) FROM "{stream.name}"').fetchone()[0])
+
+    async def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        db, self._db = self._db, None
+        if db is not None:
+            db.close()
+
+
+def _upsert_sql(stream: Stream) -> str:
+    names = [*column_names(stream), "seen_in"]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" for _ in names)
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names[1:-1])
+    return (
+        f'INSERT INTO "{stream.name}" ({quoted}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE '
+        f"SET {updates}, seen_in = max(seen_in, excluded.seen_in)"
+    )
