@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -51,6 +52,9 @@ DEFAULT_BASE_URL = URL("https://api.aircall.io/v1")
 logger = logging.getLogger("aircall_async")
 
 _WITH_BODY = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+# A base URL's trailing API version ("/v1"), and a path naming its own version ("/v2/...").
+_VERSION_SEGMENT = re.compile(r"/v\d+$")
+_VERSIONED_PATH = re.compile(r"/v\d+/")
 
 #: A wait for rate budget longer than this (seconds) is logged at INFO.
 WAIT_LOG_THRESHOLD = 1.0
@@ -132,6 +136,8 @@ class AircallClient(ClientResources):
             raise ValueError(f"max_body_size must be a positive integer, got {max_body_size!r}")
         self._base_url = secure_base_url(base_url)
         self._base = str(self._base_url).rstrip("/")
+        # The root the API versions hang from: "https://api.aircall.io" for ".../v1".
+        self._root = _VERSION_SEGMENT.sub("", self._base)
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -251,7 +257,9 @@ class AircallClient(ClientResources):
     ) -> Any:
         """Send one API request and return its decoded JSON body (``None`` when empty).
 
-        ``path`` is relative to ``base_url`` (``"/users/456"``). The request waits for
+        ``path`` is relative to ``base_url`` (``"/users/456"``), unless it names an API
+        version (``"/v2/users"``): it then replaces the version of ``base_url``
+        (``https://api.aircall.io/v2/users``). The request waits for
         the rate limit, and is retried as :mod:`aircall_async.retry` decides.
 
         Raises:
@@ -267,7 +275,7 @@ class AircallClient(ClientResources):
         """
         method = method.upper()
         route = route_of(path)
-        url = self._base + route
+        url = (self._root if _VERSIONED_PATH.match(route) else self._base) + route
         query = encode_query(params)
         body = None if json is None else jsonlib.dumps(json).encode()
         headers = self._headers_with_body if method in _WITH_BODY else self._headers

@@ -154,8 +154,11 @@ async def test_api_changes_and_fired_events_reach_a_mounted_receiver() -> None:
     users = [e for e in rec.events if isinstance(e, UserEvent)]
     assert [(e.event, e.data.id) for e in users] == [
         ("user.created", user.id),
+        ("user.created.v2", user.id),
         ("user.deleted", user.id),
+        ("user.deleted.v2", user.id),
     ]
+    assert users[1].data.substatus == "always_opened" and not users[1].data.numbers
     assert users[0].data.email == "new@example.com"
 
     numbers = [e for e in rec.events if isinstance(e, NumberEvent)]
@@ -163,7 +166,7 @@ async def test_api_changes_and_fired_events_reach_a_mounted_receiver() -> None:
     integrations = [e for e in rec.events if isinstance(e, IntegrationEvent)]
     assert [(e.data.integration_id, e.data.company_id) for e in integrations] == [(42, 1)]
 
-    assert len(rec.events) == 3 + 4 + 2 + 2
+    assert len(rec.events) == 3 + 4 + 4 + 2
     assert all(e.token == hook["token"] for e in rec.events)
     assert [d.outcome for d in (*fired, *gone)] == ["delivered", "delivered"]
     assert all(a.status == 200 and a.attempt == 1 for a in fake.webhook_attempts)

@@ -17,7 +17,8 @@ async def test_list_sends_time_filters_and_yields_users() -> None:
         since = datetime(2019, 1, 1, tzinfo=timezone(timedelta(hours=2)))
         users = await client.users.list(from_=since, to=2_000_000_000, order="desc").collect()
         request = last(fake)
-    assert (request.method, request.path) == ("GET", "/users")
+    assert (request.method, request.path) == ("GET", "/v2/users")
+    assert request.full_path == "/v2/users"
     assert request.query["from"] == str(int(since.timestamp()))
     assert request.query["to"] == "2000000000"
     assert request.query["order"] == "desc"
@@ -27,9 +28,70 @@ async def test_list_sends_time_filters_and_yields_users() -> None:
     assert users[-1].id == 456 and users[-1].created_at is not None
 
 
-async def test_get_returns_user_with_numbers() -> None:
+async def test_get_is_v2_with_substatus_and_default_number() -> None:
     async with connect() as (fake, client):
         user = await client.users.get(456)
+        request = last(fake)
+        numbers = await client.users.numbers(456).collect()
+        numbers_request = last(fake)
+    assert (request.method, request.path) == ("GET", "/v2/users/456")
+    assert user.id == 456 and user.numbers == [] and "numbers" not in user.raw
+    assert user.substatus == "always_opened"
+    assert user.direct_link == "https://api.aircall.io/v2/users/456"
+    assert (numbers_request.method, numbers_request.path) == ("GET", "/v2/users/456/numbers")
+    assert numbers and all(isinstance(n, Number) for n in numbers)
+    assert user.default_number_id == numbers[0].id
+
+
+async def test_v1_forms_warn_naming_the_removal_date() -> None:
+    async with connect() as (fake, client):
+        with pytest.warns(DeprecationWarning, match="2026-09-30"):
+            listed = await client.users.list(api_version="v1").collect()
+        assert last(fake).path == "/users" and listed
+        with pytest.warns(DeprecationWarning, match=r"users\.create.*2026-09-30"):
+            made = await client.users.create(
+                email="v1@example.com", first_name="V", last_name="One", api_version="v1"
+            )
+        assert (last(fake).method, last(fake).path) == ("POST", "/users")
+        with pytest.warns(DeprecationWarning, match="2026-09-30"):
+            await client.users.update(made.id or 0, first_name="W", api_version="v1")
+        assert (last(fake).method, last(fake).path) == ("PUT", f"/users/{made.id}")
+        with pytest.warns(DeprecationWarning, match="removes"):
+            await rejected(
+                fake,
+                lambda: client.users.create(email="a@b.io", api_version="v1"),
+                "first_name",
+            )
+        await rejected(
+            fake,
+            lambda: client.users.get(1, api_version="v3"),  # type: ignore[arg-type]
+            "api_version",
+        )
+
+
+async def test_v2_create_needs_only_email_and_sends_v2_fields() -> None:
+    async with connect() as (fake, client):
+        user = await client.users.create(
+            email="solo@example.com",
+            time_zone="Europe/Paris",
+            language="fr-FR",
+            inviter_user_id=456,
+        )
+        request = last(fake)
+    assert (request.method, request.path) == ("POST", "/v2/users")
+    assert request.json == {
+        "email": "solo@example.com",
+        "time_zone": "Europe/Paris",
+        "language": "fr-FR",
+        "inviter_user_id": 456,
+    }
+    assert user.email == "solo@example.com" and user.time_zone == "Europe/Paris"
+
+
+async def test_get_v1_returns_user_with_numbers() -> None:
+    async with connect() as (fake, client):
+        with pytest.warns(DeprecationWarning, match="2026-09-30"):
+            user = await client.users.get(456, api_version="v1")
         request = last(fake)
     assert (request.method, request.path) == ("GET", "/users/456")
     assert isinstance(user, User) and user.id == 456
@@ -44,7 +106,7 @@ async def test_create_sends_only_given_fields() -> None:
         )
         request = last(fake)
         again = await client.users.get(user.id or 0)
-    assert (request.method, request.path) == ("POST", "/users")
+    assert (request.method, request.path) == ("POST", "/v2/users")
     assert request.json == {
         "email": "jeffrey.curtis@aircall.io",
         "first_name": "Jeffrey",
@@ -67,7 +129,7 @@ async def test_update_sends_only_given_fields() -> None:
     async with connect() as (fake, client):
         user = await client.users.update(457, first_name="Jeff Updated")
         request = last(fake)
-    assert (request.method, request.path) == ("PUT", "/users/457")
+    assert (request.method, request.path) == ("PUT", "/v2/users/457")
     assert request.json == {"first_name": "Jeff Updated"}
     assert user.id == 457 and user.name is not None and user.name.startswith("Jeff Updated")
 
@@ -150,3 +212,15 @@ async def test_create_refuses_what_is_not_an_email(email: str) -> None:
         await rejected(
             fake, lambda: client.users.create(email=email, first_name="A", last_name="B"), "email"
         )
+
+
+async def test_a_versioned_path_replaces_only_the_base_url_s_version() -> None:
+    async with connect() as (fake, client):
+        origin = fake.base_url.origin()
+        async with fake.client(base_url=origin / "gateway", max_retries=0) as unversioned:
+            with pytest.raises(NotFoundError):
+                await unversioned.users.get(456)
+        await client.request("GET", "/v1/users/456")
+    paths = [r.full_path for r in fake.requests]
+    # No version in the base URL: the path is appended as given; with one, it is replaced.
+    assert paths == ["/gateway/v2/users/456", "/v1/users/456"]

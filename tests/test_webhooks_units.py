@@ -12,7 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aircall_async.models import Call, Contact, Number, User, structure
+from aircall_async.models import (
+    AIVoiceAgentSession,
+    AnalyticsReport,
+    Call,
+    Contact,
+    ConversationIntelligence,
+    GroupMessage,
+    Message,
+    Number,
+    RealtimeTranscription,
+    User,
+    structure,
+)
 from aircall_async.testing.deliveries import SAMPLE_DATA, build_delivery, sample_data
 from aircall_async.webhooks import (
     KNOWN_EVENTS,
@@ -30,7 +42,16 @@ from aircall_async.webhooks import (
 )
 from aircall_async.webhooks._dedupe import DeliveryMemory, delivery_key, memory_key
 from aircall_async.webhooks._verify import TokenVerifier
-from aircall_async.webhooks.events import check_event_name
+from aircall_async.webhooks.events import (
+    REFERENCE_EVENTS,
+    AIVoiceAgentEvent,
+    AnalyticsEvent,
+    ConversationIntelligenceEvent,
+    GroupMessageEvent,
+    MessageEvent,
+    RealtimeTranscriptionEvent,
+    check_event_name,
+)
 
 TOKEN = "45XXYYZZa08"
 
@@ -38,14 +59,19 @@ TOKEN = "45XXYYZZa08"
 REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "aircall-api-reference.txt"
 
 
+def test_the_catalog_is_the_reference_s_34_and_33_more() -> None:
+    assert len(REFERENCE_EVENTS) == 34 and REFERENCE_EVENTS < KNOWN_EVENTS
+    assert len(KNOWN_EVENTS) == 67
+    assert "integration.deleted" in REFERENCE_EVENTS and "message.sent" not in REFERENCE_EVENTS
+
+
 def test_the_reference_lists_34_events_in_five_families() -> None:
     if not REFERENCE.is_file():
         pytest.skip(f"the API reference is not here ({REFERENCE}): only in the project's workspace")
     # Each event of the reference has an example body: { "event": "call.created", ... }
     documented = set(re.findall(r'"event": "([a-z_]+\.[a-z_]+)"', REFERENCE.read_text()))
-    assert documented == KNOWN_EVENTS
-    assert len(KNOWN_EVENTS) == 34
-    assert {name.split(".")[0] for name in KNOWN_EVENTS} == {
+    assert documented == REFERENCE_EVENTS
+    assert {name.split(".")[0] for name in REFERENCE_EVENTS} == {
         "user",
         "call",
         "number",
@@ -78,6 +104,24 @@ EXPECTED_TYPES: dict[str, tuple[type[WebhookEvent[Any]], type[Any]]] = {
     "number": (NumberEvent, Number),
     "contact": (ContactEvent, Contact),
     "integration": (IntegrationEvent, IntegrationDeleted),
+    "message": (MessageEvent, Message),
+    "group_message": (GroupMessageEvent, GroupMessage),
+    "realtime_transcription": (RealtimeTranscriptionEvent, RealtimeTranscription),
+    "ai_voice_agent": (AIVoiceAgentEvent, AIVoiceAgentSession),
+    "analytics": (AnalyticsEvent, AnalyticsReport),
+    **{
+        family: (ConversationIntelligenceEvent, ConversationIntelligence)
+        for family in (
+            "transcription",
+            "summary",
+            "topics",
+            "sentiment",
+            "action_item",
+            "playbook_result",
+            "custom_summary",
+            "call_evaluation",
+        )
+    },
 }
 
 

@@ -63,12 +63,21 @@ def services_of() -> list[tuple[str, type[Resource], str]]:
 
 
 def _public_methods(cls: type[Resource]) -> list[tuple[str, Any]]:
+    # The service's own methods and those of the Resource mixins it inherits (the calls'
+    # Conversation Intelligence), its own first, each group in source order.
+    owners = {c.__name__ for c in cls.__mro__ if issubclass(c, Resource) and c is not Resource}
     methods = []
     for name, member in inspect.getmembers(cls, inspect.isfunction):
-        if name.startswith("_") or not member.__qualname__.startswith(cls.__name__ + "."):
+        if name.startswith("_") or member.__qualname__.split(".")[0] not in owners:
             continue
         methods.append((name, member))
-    methods.sort(key=lambda pair: inspect.getsourcelines(pair[1])[1])
+    methods.sort(
+        key=lambda pair: (
+            pair[1].__module__ != cls.__module__,
+            pair[1].__module__,
+            inspect.getsourcelines(pair[1])[1],
+        )
+    )
     return methods
 
 
@@ -201,7 +210,10 @@ def _class(cls: type[Resource], needs: set[tuple[str, str]], runtime: set[tuple[
         f'        return "<blocking {cls.__name__}>"\n',
     ]
     for name, function in _public_methods(cls):
-        parts.append("\n" + _method(name, function, needs, runtime, origin))
+        names = (
+            origin if function.__module__ == cls.__module__ else _imports_of(function.__module__)
+        )
+        parts.append("\n" + _method(name, function, needs, runtime, names))
     return "".join(parts)
 
 

@@ -16,25 +16,38 @@ from ._portal import Portal
 
 if TYPE_CHECKING:
     import builtins
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
+    from datetime import date
+    from os import PathLike
+    from pathlib import Path
     from typing import Any, Literal
 
     from aircall_async.client import AircallClient as _AsyncAircallClient
     from aircall_async.models import (
         A2PCampaignAssociation,
+        AnalyticsExport,
         Call,
+        CallEvaluations,
         Company,
         Contact,
+        ConversationIntelligence,
+        CustomSummaryResult,
         DialerCampaign,
         DialerPhoneNumber,
         DispatchingStrategy,
         EmailDetail,
+        GroupMessage,
         InsightCardLineBase,
         Integration,
+        Message,
+        MessagingConfiguration,
         Number,
         NumberAvailabilityStatus,
         NumberMessages,
+        OutboundCallRequest,
         PhoneDetail,
+        PredictedCsat,
+        SmsTemplate,
         Tag,
         Team,
         User,
@@ -42,23 +55,30 @@ if TYPE_CHECKING:
         UserAvailabilityStatus,
         UserRole,
         Webhook,
+        WhatsAppLineStatus,
+        WhatsAppTemplatePage,
     )
     from aircall_async.resources._base import Order, Timestamp
     from aircall_async.resources.a2p_campaign_associations import (
         A2PCampaignAssociations as _AsyncA2PCampaignAssociations,
     )
+    from aircall_async.resources.ai_voice_agents import AIVoiceAgents as _AsyncAIVoiceAgents
+    from aircall_async.resources.analytics import Analytics as _AsyncAnalytics
     from aircall_async.resources.calls import Calls as _AsyncCalls
     from aircall_async.resources.company import CompanyService as _AsyncCompanyService
     from aircall_async.resources.contact_matching import UpsertResult
     from aircall_async.resources.contacts import Contacts as _AsyncContacts
     from aircall_async.resources.contacts import OrderBy
+    from aircall_async.resources.conversation_intelligence import TranscriptionMode
     from aircall_async.resources.dialer_campaigns import DialerCampaigns as _AsyncDialerCampaigns
     from aircall_async.resources.integrations import Integrations as _AsyncIntegrations
+    from aircall_async.resources.messages import Messages as _AsyncMessages
     from aircall_async.resources.numbers import Numbers as _AsyncNumbers
     from aircall_async.resources.numbers import _Unset
     from aircall_async.resources.tags import Tags as _AsyncTags
     from aircall_async.resources.teams import Teams as _AsyncTeams
     from aircall_async.resources.users import Users as _AsyncUsers
+    from aircall_async.resources.users import UsersApiVersion
     from aircall_async.resources.webhooks import Webhooks as _AsyncWebhooks
 
 
@@ -118,6 +138,160 @@ class A2PCampaignAssociations:
         (``DELETE /v1/a2p_campaign_associations/:id``, 204).
         """
         return self._portal.run(self._service.delete(association_id))
+
+
+class AIVoiceAgents:
+    """Blocking twin of this async service:
+
+    ``client.ai_voice_agents``: outbound calls placed by AI Voice Agents.
+    """
+
+    __slots__ = ("_portal", "_service")
+
+    def __init__(self, portal: Portal, service: _AsyncAIVoiceAgents) -> None:
+        self._portal = portal
+        self._service = service
+
+    def __repr__(self) -> str:
+        return "<blocking AIVoiceAgents>"
+
+    def start_outbound_call(
+        self,
+        agent_id: str,
+        *,
+        contact_phone: str,
+        idempotency_key: str,
+        context: Mapping[str, Any] | None = None,
+        expiration_seconds: int | None = None,
+    ) -> OutboundCallRequest:
+        """Queue a call from an Outbound Voice Agent to ``contact_phone``
+        (``POST /v1/outbound-calls/agents/:agent_id``, answered 202 with status PENDING).
+
+        ``idempotency_key`` makes a retry safe (reusing one is a 409); ``context`` fills the
+        agent's ``{{variable}}`` placeholders; ``expiration_seconds`` (60 to 86,400) is how
+        long to keep trying while the concurrency limit is reached.
+
+        Raises ValueError for a bad ``agent_id``, a ``contact_phone`` not in E.164, a blank
+        ``idempotency_key``, a ``context`` that is not a dict or an out-of-range
+        ``expiration_seconds``, before sending; ConflictError for a reused key.
+        """
+        return self._portal.run(
+            self._service.start_outbound_call(
+                agent_id,
+                contact_phone=contact_phone,
+                idempotency_key=idempotency_key,
+                context=context,
+                expiration_seconds=expiration_seconds,
+            )
+        )
+
+
+class Analytics:
+    """Blocking twin of this async service:
+
+    ``client.analytics``: Analytics report exports (the Analytics+ entitlement).
+    """
+
+    __slots__ = ("_portal", "_service")
+
+    def __init__(self, portal: Portal, service: _AsyncAnalytics) -> None:
+        self._portal = portal
+        self._service = service
+
+    def __repr__(self) -> str:
+        return "<blocking Analytics>"
+
+    def create_export(
+        self,
+        report_name: str,
+        *,
+        timezone: str,
+        relative_range: str | None = None,
+        from_date: date | str | None = None,
+        to_date: date | str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+        export_options: Mapping[str, Any] | None = None,
+    ) -> AnalyticsExport:
+        """Start an export (``POST /v1/analytics/report/export``); it begins PENDING.
+
+        ``report_name`` is one of :data:`~aircall_async.models.REPORT_NAMES`; the window is
+        ``relative_range`` (one of :data:`~aircall_async.models.RELATIVE_DATE_RANGES`) or
+        ``from_date``/``to_date``; ``timezone`` (IANA) resolves it. ``filters`` merge into
+        the filter object (``userIDs``, ``teamIDs``...), ``options`` and ``export_options``
+        go as ``options``/``exportOptions``.
+
+        Raises ValueError for an unknown report, not exactly one window, a bad date, a
+        blank timezone, before sending; ForbiddenError without Analytics+.
+        """
+        return self._portal.run(
+            self._service.create_export(
+                report_name,
+                timezone=timezone,
+                relative_range=relative_range,
+                from_date=from_date,
+                to_date=to_date,
+                filters=filters,
+                options=options,
+                export_options=export_options,
+            )
+        )
+
+    def get_export(self, export_id: str) -> AnalyticsExport:
+        """The current state of an export (``GET /v1/analytics/report/export/:id``); a
+        fresh ``downloadUrl`` each time once COMPLETED.
+
+        Raises ValueError for a blank id; NotFoundError for an unknown export.
+        """
+        return self._portal.run(self._service.get_export(export_id))
+
+    def wait_export(
+        self,
+        export_id: str,
+        *,
+        timeout: float,
+        interval: float = 60.0,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+    ) -> str:
+        """Poll an export every ``interval`` seconds until it is done; returns its
+        download URL. Never waits past ``timeout`` seconds: the last poll is at the
+        deadline.
+
+        Raises ValueError for a bad id, ``timeout`` or ``interval``; ExportFailedError when
+        it failed; ExportTimeoutError when still pending at the deadline; AircallError when
+        a completed export has no download URL; the client's errors otherwise. ``clock``
+        and ``sleep`` default to :func:`time.monotonic` and :func:`asyncio.sleep`.
+        """
+        return self._portal.run(
+            self._service.wait_export(
+                export_id, timeout=timeout, interval=interval, clock=clock, sleep=sleep
+            )
+        )
+
+    def download_export(
+        self,
+        export_id: str,
+        path: str | PathLike[str],
+        *,
+        timeout: float,
+        interval: float = 60.0,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+    ) -> Path:
+        """Wait for an export (:meth:`wait_export`) and stream its file to ``path``.
+
+        The file is written next to ``path`` and renamed into place once complete, so
+        ``path`` never holds a partial download. Returns ``path``.
+
+        Raises what :meth:`wait_export` raises; ValueError for a download URL that is not
+        https (off loopback); APIError for a failed download; OSError for the file.
+        """
+        return self._portal.run(
+            self._service.download_export(
+                export_id, path, timeout=timeout, interval=interval, clock=clock, sleep=sleep
+            )
+        )
 
 
 class Calls:
@@ -324,6 +498,82 @@ class Calls:
         NotFoundError for an unknown Call.
         """
         return self._portal.run(self._service.insight_cards(call_id, contents=contents))
+
+    def transcription(
+        self, call_id: int, *, mode: TranscriptionMode | None = None
+    ) -> ConversationIntelligence:
+        """The transcription of a call (``GET /v1/calls/:id/transcription``); ``mode``
+        ``"realtime"`` gives the one made for the agent during the call. Its sentences
+        are ``.utterances``.
+
+        Raises ValueError for a bad id or ``mode``; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.transcription(call_id, mode=mode))
+
+    def summary(self, call_id: int) -> ConversationIntelligence:
+        """The AI summary of a call (``GET /v1/calls/:id/summary``); text in ``content``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.summary(call_id))
+
+    def sentiments(self, call_id: int) -> ConversationIntelligence:
+        """The sentiment of each participant (``GET /v1/calls/:id/sentiments``), in
+        ``participants[].value``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.sentiments(call_id))
+
+    def topics(self, call_id: int) -> ConversationIntelligence:
+        """The topics of a call (``GET /v1/calls/:id/topics``); a list in ``content``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.topics(call_id))
+
+    def action_items(self, call_id: int) -> ConversationIntelligence:
+        """The action items of a call (``GET /v1/calls/:id/action_items``).
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.action_items(call_id))
+
+    def evaluations(self, call_id: int) -> CallEvaluations:
+        """The evaluations of a call (``GET /v1/calls/:id/evaluations``); no schema is
+        published, so the answer is in ``.raw``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.evaluations(call_id))
+
+    def playbook_result(
+        self, call_id: int, *, fetch_playbook: bool | None = None
+    ) -> ConversationIntelligence:
+        """The playbook result of a call (``GET /v1/calls/:id/playbook_result``):
+        ``adherence_score``, ``playbook_result_topics``, and ``playbook`` when
+        ``fetch_playbook``.
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(
+            self._service.playbook_result(call_id, fetch_playbook=fetch_playbook)
+        )
+
+    def custom_summary_result(self, call_id: int) -> CustomSummaryResult:
+        """The custom summary result of a call (``GET /v1/calls/:id/custom_summary_result``).
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.custom_summary_result(call_id))
+
+    def predicted_csat(self, call_id: int) -> PredictedCsat:
+        """The predicted customer satisfaction of a call and its drivers
+        (``GET /v1/calls/:id/predicted_csat``).
+
+        Raises ValueError for a bad id; NotFoundError (see the module).
+        """
+        return self._portal.run(self._service.predicted_csat(call_id))
 
 
 class CompanyService:
@@ -705,6 +955,202 @@ class Integrations:
         return self._portal.run(self._service.disable())
 
 
+class Messages:
+    """Blocking twin of this async service:
+
+    ``client.messages``: send SMS/MMS/WhatsApp messages and read templates and status.
+    """
+
+    __slots__ = ("_portal", "_service")
+
+    def __init__(self, portal: Portal, service: _AsyncMessages) -> None:
+        self._portal = portal
+        self._service = service
+
+    def __repr__(self) -> str:
+        return "<blocking Messages>"
+
+    def create_configuration(
+        self, number_id: int, *, callback_url: str, type: str
+    ) -> MessagingConfiguration:
+        """Register a Number for sending outside the inbox
+        (``POST /v1/numbers/:id/messages/configuration``), needed by
+        :meth:`send_skipping_inbox`.
+
+        Raises ValueError for a bad id, a ``callback_url`` that is not https or a blank
+        ``type``, before sending; NotFoundError for an unknown Number.
+        """
+        return self._portal.run(
+            self._service.create_configuration(number_id, callback_url=callback_url, type=type)
+        )
+
+    def get_configuration(self, number_id: int) -> MessagingConfiguration:
+        """The messaging configuration of a Number
+        (``GET /v1/numbers/:id/messages/configuration``).
+
+        Raises ValueError for a bad id; NotFoundError when there is none.
+        """
+        return self._portal.run(self._service.get_configuration(number_id))
+
+    def delete_configuration(self, number_id: int) -> None:
+        """Remove the messaging configuration of a Number
+        (``DELETE /v1/numbers/:id/messages/configuration``).
+
+        Raises ValueError for a bad id; NotFoundError when there is none.
+        """
+        return self._portal.run(self._service.delete_configuration(number_id))
+
+    def send_in_conversation(
+        self,
+        number_id: int,
+        *,
+        to: str,
+        body: str,
+        media_urls: Sequence[str] | None = None,
+        agent_id: int | None = None,
+    ) -> Message:
+        """Send an SMS/MMS that agents see in their Aircall inbox and can answer
+        (``POST /v1/numbers/:id/messages/native/send``).
+
+        Raises ValueError for a ``to`` not in E.164, a blank or too long ``body``, media
+        URLs that are not https, a bad id, before sending; the API's errors otherwise.
+        """
+        return self._portal.run(
+            self._service.send_in_conversation(
+                number_id, to=to, body=body, media_urls=media_urls, agent_id=agent_id
+            )
+        )
+
+    def send_skipping_inbox(
+        self, number_id: int, *, to: str, body: str, media_urls: Sequence[str] | None = None
+    ) -> Message:
+        """Send an SMS/MMS that does not appear in the inbox, for automated traffic
+        (``POST /v1/numbers/:id/messages/send``); the Number needs a configuration
+        (:meth:`create_configuration`).
+
+        Raises ValueError like :meth:`send_in_conversation`; the API's errors otherwise.
+        """
+        return self._portal.run(
+            self._service.send_skipping_inbox(number_id, to=to, body=body, media_urls=media_urls)
+        )
+
+    def send_group_in_conversation(
+        self, number_id: int, *, participants: Sequence[str], body: str, agent_id: int | None = None
+    ) -> GroupMessage:
+        """Send a group message stored in the group conversation
+        (``POST /v1/numbers/:id/messages/group/native/send``).
+
+        Raises ValueError for participants that are not E.164 numbers (or none), a blank
+        or too long ``body``, a bad id, before sending.
+        """
+        return self._portal.run(
+            self._service.send_group_in_conversation(
+                number_id, participants=participants, body=body, agent_id=agent_id
+            )
+        )
+
+    def send_group_skipping_inbox(
+        self,
+        number_id: int,
+        *,
+        participants: Sequence[str],
+        body: str | None = None,
+        media_urls: Sequence[str] | None = None,
+    ) -> GroupMessage:
+        """Send a group message outside the inbox, text or media but not both
+        (``POST /v1/numbers/:id/messages/group/send``).
+
+        Raises ValueError for bad participants, neither or both of ``body`` and
+        ``media_urls``, a bad body or URL, before sending.
+        """
+        return self._portal.run(
+            self._service.send_group_skipping_inbox(
+                number_id, participants=participants, body=body, media_urls=media_urls
+            )
+        )
+
+    def send_whatsapp_in_conversation(
+        self,
+        number_id: int,
+        *,
+        to: str,
+        text: str | None = None,
+        template_params: Mapping[str, Any] | None = None,
+    ) -> Message:
+        """Send a WhatsApp message into the agent conversation
+        (``POST /v1/messages/send/whatsapp/native``; the number goes as ``lineId``, the
+        recipient as ``externalNumber``).
+
+        Raises ValueError for neither or both of ``text`` and ``template_params``, a
+        ``to`` not in E.164, a text over 4,096 characters, a bad id, before sending.
+        """
+        return self._portal.run(
+            self._service.send_whatsapp_in_conversation(
+                number_id, to=to, text=text, template_params=template_params
+            )
+        )
+
+    def send_whatsapp_skipping_inbox(
+        self,
+        number_id: int,
+        *,
+        to: str,
+        text: str | None = None,
+        template_params: Mapping[str, Any] | None = None,
+    ) -> Message:
+        """Send a WhatsApp message outside the inbox (``POST /v1/messages/whatsapp/send``;
+        the number goes as ``lineId``, the recipient as ``to``).
+
+        Raises ValueError like :meth:`send_whatsapp_in_conversation`.
+        """
+        return self._portal.run(
+            self._service.send_whatsapp_skipping_inbox(
+                number_id, to=to, text=text, template_params=template_params
+            )
+        )
+
+    def sms_templates(
+        self, *, search: str | None = None, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[SmsTemplate]:
+        """The company's SMS templates (``GET /v1/sms/templates``), optionally those whose
+        name or body matches ``search``, at most ``limit`` of them.
+
+        Raises ValueError for a blank ``search`` or a bad ``per_page``/``limit``.
+        """
+        return BlockingPaginator(
+            self._portal, self._service.sms_templates(search=search, per_page=per_page, limit=limit)
+        )
+
+    def whatsapp_templates(
+        self,
+        number_id: int,
+        *,
+        status: str | None = None,
+        category: str | None = None,
+        token: str | None = None,
+        limit: int | None = None,
+        sort: str | None = None,
+    ) -> WhatsAppTemplatePage:
+        """One page of a Number's WhatsApp templates (``GET /v1/numbers/:id/templates``);
+        pass the page's ``next_token`` as ``token`` for the next one.
+
+        Raises ValueError for a bad id, a blank filter or a ``limit`` below 1.
+        """
+        return self._portal.run(
+            self._service.whatsapp_templates(
+                number_id, status=status, category=category, token=token, limit=limit, sort=sort
+            )
+        )
+
+    def whatsapp_status(self, number_id: int) -> WhatsAppLineStatus:
+        """The WhatsApp registration and health of a Number
+        (``GET /v1/numbers/:id/whatsapp_status``).
+
+        Raises ValueError for a bad id; NotFoundError for an unknown Number.
+        """
+        return self._portal.run(self._service.whatsapp_status(number_id))
+
+
 class Numbers:
     """Blocking twin of this async service:
 
@@ -909,40 +1355,71 @@ class Users:
         order: Order | None = None,
         per_page: int = 50,
         limit: int | None = None,
+        api_version: UsersApiVersion = "v2",
     ) -> BlockingPaginator[User]:
         """Every User, optionally created in ``[from_, to]``, ordered by creation time.
 
-        ``GET /v1/users``. Raises ValueError for a naive datetime, a bad ``order`` or
-        ``per_page``; iterating raises the client's errors.
+        ``GET /v2/users`` (``GET /v1/users`` with ``api_version="v1"``, which warns).
+        Raises ValueError for a naive datetime, a bad ``order``, ``per_page`` or
+        ``api_version``; iterating raises the client's errors.
         """
         return BlockingPaginator(
             self._portal,
-            self._service.list(from_=from_, to=to, order=order, per_page=per_page, limit=limit),
+            self._service.list(
+                from_=from_,
+                to=to,
+                order=order,
+                per_page=per_page,
+                limit=limit,
+                api_version=api_version,
+            ),
         )
 
-    def get(self, user_id: int) -> User:
-        """One User with their Numbers (``GET /v1/users/:id``).
+    def get(self, user_id: int, *, api_version: UsersApiVersion = "v2") -> User:
+        """One User (``GET /v2/users/:id``; v2 Users carry no ``numbers``, see
+        :meth:`numbers`). With ``api_version="v1"`` (which warns) the v1 User with its
+        Numbers.
 
-        Raises NotFoundError when there is no such User.
+        Raises ValueError for a bad id or ``api_version``; NotFoundError when there is no
+        such User.
         """
-        return self._portal.run(self._service.get(user_id))
+        return self._portal.run(self._service.get(user_id, api_version=api_version))
+
+    def numbers(
+        self, user_id: int, *, per_page: int = 50, limit: int | None = None
+    ) -> BlockingPaginator[Number]:
+        """The Numbers assigned to a User (``GET /v2/users/:id/numbers``), at most
+        ``limit`` of them.
+
+        Raises ValueError for a bad id, ``per_page`` or ``limit``; iterating raises
+        NotFoundError for an unknown User.
+        """
+        return BlockingPaginator(
+            self._portal, self._service.numbers(user_id, per_page=per_page, limit=limit)
+        )
 
     def create(
         self,
         *,
         email: str,
-        first_name: str,
-        last_name: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
         availability_status: UserAvailabilityStatus | str | None = None,
         role_ids: Sequence[UserRole | str] | None = None,
         wrap_up_time: int | None = None,
+        time_zone: str | None = None,
+        language: str | None = None,
+        inviter_user_id: int | None = None,
+        api_version: UsersApiVersion = "v2",
     ) -> User:
-        """Invite a User (``POST /v1/users``); Aircall e-mails them an invitation.
+        """Invite a User (``POST /v2/users``); Aircall e-mails them an invitation.
 
-        Raises ValueError (naming the field) for an ``email`` that is not an e-mail
-        address (one ``@``, a dot in the domain, no spaces), a blank ``first_name``/
-        ``last_name`` or a bad ``role_ids``/``wrap_up_time``, before sending;
-        UnprocessableEntityError when the API rejects a field.
+        v2 needs only ``email``; ``api_version="v1"`` (which warns) needs ``first_name``
+        and ``last_name`` too. Raises ValueError (naming the field) for an ``email`` that
+        is not an e-mail address (one ``@``, a dot in the domain, no spaces), a blank
+        name, time zone or language, or a bad ``role_ids``/``wrap_up_time``/
+        ``inviter_user_id``, before sending; UnprocessableEntityError when the API
+        rejects a field.
         """
         return self._portal.run(
             self._service.create(
@@ -952,6 +1429,10 @@ class Users:
                 availability_status=availability_status,
                 role_ids=role_ids,
                 wrap_up_time=wrap_up_time,
+                time_zone=time_zone,
+                language=language,
+                inviter_user_id=inviter_user_id,
+                api_version=api_version,
             )
         )
 
@@ -964,8 +1445,12 @@ class Users:
         availability_status: UserAvailabilityStatus | str | None = None,
         role_ids: Sequence[UserRole | str] | None = None,
         wrap_up_time: int | None = None,
+        time_zone: str | None = None,
+        language: str | None = None,
+        api_version: UsersApiVersion = "v2",
     ) -> User:
-        """Change the fields given, and only those (``PUT /v1/users/:id``).
+        """Change the fields given, and only those (``PUT /v2/users/:id``; v1 with
+        ``api_version="v1"``, which warns).
 
         Raises ValueError when no field is given or one is blank/invalid, before sending;
         NotFoundError for an unknown User.
@@ -978,6 +1463,9 @@ class Users:
                 availability_status=availability_status,
                 role_ids=role_ids,
                 wrap_up_time=wrap_up_time,
+                time_zone=time_zone,
+                language=language,
+                api_version=api_version,
             )
         )
 
@@ -1123,6 +1611,16 @@ class BlockingServices:
         return A2PCampaignAssociations(self._portal, self._async.a2p_campaign_associations)
 
     @cached_property
+    def ai_voice_agents(self) -> AIVoiceAgents:
+        """AI Voice Agents (beyond the reference): queue an outbound call."""
+        return AIVoiceAgents(self._portal, self._async.ai_voice_agents)
+
+    @cached_property
+    def analytics(self) -> Analytics:
+        """Analytics report exports (beyond the reference): create, get, wait, download."""
+        return Analytics(self._portal, self._async.analytics)
+
+    @cached_property
     def calls(self) -> Calls:
         """Calls: list, get, search, transfer, comment, tag, archive, recordings, insight cards."""
         return Calls(self._portal, self._async.calls)
@@ -1146,6 +1644,13 @@ class BlockingServices:
     def integrations(self) -> Integrations:
         """The OAuth integration of an access token: me, enable, disable."""
         return Integrations(self._portal, self._async.integrations)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """Messages (beyond the reference): SMS/MMS, group and WhatsApp sends, templates,
+        line status, messaging configuration.
+        """
+        return Messages(self._portal, self._async.messages)
 
     @cached_property
     def numbers(self) -> Numbers:

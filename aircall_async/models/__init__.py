@@ -17,6 +17,14 @@ from ._base import Model, OpenStrEnum
 from ._converter import structure
 from ._unstructure import unstructure
 from .a2p import A2PCampaignAssociation, A2PUpdateStatus
+from .ai_voice_agents import AIVoiceAgentSession, OutboundCallRequest, OutboundCallStatus
+from .analytics import (
+    RELATIVE_DATE_RANGES,
+    REPORT_NAMES,
+    AnalyticsExport,
+    AnalyticsReport,
+    ExportStatus,
+)
 from .calls import (
     Call,
     CallDirection,
@@ -31,6 +39,18 @@ from .calls import (
 )
 from .company import Company
 from .contacts import Contact, EmailDetail, PhoneDetail
+from .conversation_intelligence import (
+    CallEvaluations,
+    ConversationIntelligence,
+    CustomSummaryResult,
+    IntelligenceParticipant,
+    Playbook,
+    PlaybookResultTopic,
+    PredictedCsat,
+    RealtimeTranscription,
+    RealtimeUtterance,
+    Utterance,
+)
 from .dialer import DialerCampaign, DialerPhoneNumber
 from .insight_cards import (
     InsightCardLine,
@@ -41,6 +61,16 @@ from .insight_cards import (
     InsightCardUser,
 )
 from .integrations import Integration
+from .messages import (
+    GroupMessage,
+    MediaDetail,
+    Message,
+    MessageDirection,
+    MessagingConfiguration,
+    SmsTemplate,
+    WhatsAppLineStatus,
+    WhatsAppTemplatePage,
+)
 from .numbers import Number, NumberAvailabilityStatus, NumberMessages
 from .oauth import AccessToken
 from .tags import Tag
@@ -49,21 +79,31 @@ from .users import Availability, User, UserAvailability, UserAvailabilityStatus,
 from .webhooks import Webhook
 
 __all__ = [
+    "RELATIVE_DATE_RANGES",
+    "REPORT_NAMES",
     "A2PCampaignAssociation",
     "A2PUpdateStatus",
+    "AIVoiceAgentSession",
     "AccessToken",
+    "AnalyticsExport",
+    "AnalyticsReport",
     "Availability",
     "Call",
     "CallDirection",
+    "CallEvaluations",
     "CallStatus",
     "CallTag",
     "Comment",
     "Company",
     "Contact",
+    "ConversationIntelligence",
+    "CustomSummaryResult",
     "DialerCampaign",
     "DialerPhoneNumber",
     "DispatchingStrategy",
     "EmailDetail",
+    "ExportStatus",
+    "GroupMessage",
     "InsightCardLine",
     "InsightCardLineBase",
     "InsightCardText",
@@ -71,23 +111,39 @@ __all__ = [
     "InsightCardType",
     "InsightCardUser",
     "Integration",
+    "IntelligenceParticipant",
     "IvrOption",
+    "MediaDetail",
+    "Message",
+    "MessageDirection",
+    "MessagingConfiguration",
     "MissedCallReason",
     "Model",
     "Number",
     "NumberAvailabilityStatus",
     "NumberMessages",
     "OpenStrEnum",
+    "OutboundCallRequest",
+    "OutboundCallStatus",
     "Participant",
     "ParticipantType",
     "PhoneDetail",
+    "Playbook",
+    "PlaybookResultTopic",
+    "PredictedCsat",
+    "RealtimeTranscription",
+    "RealtimeUtterance",
+    "SmsTemplate",
     "Tag",
     "Team",
     "User",
     "UserAvailability",
     "UserAvailabilityStatus",
     "UserRole",
+    "Utterance",
     "Webhook",
+    "WhatsAppLineStatus",
+    "WhatsAppTemplatePage",
     "structure",
     "unstructure",
 ]

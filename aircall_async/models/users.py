@@ -50,7 +50,10 @@ class User(Model):
 
     Captured fields (not in the reference): ``state`` (e.g. ``"always_opened"``),
     ``extension`` (e.g. ``"001"``) and, on the v2 list, ``substatus``. Real v1 list
-    items carry no ``numbers``: the list is then ``[]``.
+    items carry no ``numbers``: the list is then ``[]``. Users v2 add ``substatus``
+    (``always_opened``, ``always_closed`` or the reason chosen when unavailable) and
+    ``default_number_id`` and carry no ``numbers``; ``last_call_id`` comes with the
+    ``user.wut_start.v2``/``user.wut_end.v2`` events (docs/COVERAGE.md).
     """
 
     id: int | None = None
@@ -68,6 +71,7 @@ class User(Model):
     state: str | None = None
     extension: str | None = None
     substatus: str | None = None
+    last_call_id: int | None = None
 
 
 @attrs.define

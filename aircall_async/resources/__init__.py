@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._base import Requester
     from .a2p_campaign_associations import A2PCampaignAssociations
+    from .ai_voice_agents import AIVoiceAgents
+    from .analytics import Analytics
     from .calls import Calls
     from .company import CompanyService
     from .contacts import Contacts
     from .dialer_campaigns import DialerCampaigns
     from .integrations import Integrations
+    from .messages import Messages
     from .numbers import Numbers
     from .tags import Tags
     from .teams import Teams
@@ -118,3 +121,25 @@ class ClientResources:
         from .a2p_campaign_associations import A2PCampaignAssociations
 
         return A2PCampaignAssociations(self._bound())
+
+    @cached_property
+    def messages(self) -> Messages:
+        """Messages (beyond the reference): SMS/MMS, group and WhatsApp sends, templates,
+        line status, messaging configuration."""
+        from .messages import Messages
+
+        return Messages(self._bound())
+
+    @cached_property
+    def ai_voice_agents(self) -> AIVoiceAgents:
+        """AI Voice Agents (beyond the reference): queue an outbound call."""
+        from .ai_voice_agents import AIVoiceAgents
+
+        return AIVoiceAgents(self._bound())
+
+    @cached_property
+    def analytics(self) -> Analytics:
+        """Analytics report exports (beyond the reference): create, get, wait, download."""
+        from .analytics import Analytics
+
+        return Analytics(self._bound())

@@ -11,7 +11,6 @@ from ..pagination import Paginator
 from ._base import (
     MAX_PER_PAGE,
     Order,
-    Resource,
     Timestamp,
     check_choice,
     check_e164,
@@ -22,6 +21,7 @@ from ._base import (
     json_list,
     time_query,
 )
+from .conversation_intelligence import CallIntelligence
 
 __all__ = ["Calls"]
 
@@ -68,7 +68,7 @@ def _card_lines(
     return lines
 
 
-class Calls(Resource):
+class Calls(CallIntelligence):
     """``client.calls``: inbound and outbound Calls of the company (three months of history)."""
 
     __slots__ = ()

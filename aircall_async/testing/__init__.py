@@ -13,7 +13,7 @@ Three ways to use it::
 and standalone: ``python -m aircall_async.testing --port 8080``.
 
 Webhooks created on the fake receive deliveries when its state changes, and
-``await fake.fire("call.ended", call_id)`` sends any of the 34 events. For your own tests of a
+``await fake.fire("call.ended", call_id)`` sends any of the 67 events. For your own tests of a
 receiver, :func:`build_delivery` builds a valid delivery for any event.
 """
 

@@ -4,7 +4,8 @@ rate-limits, injects faults, records and counts every request.
 Order of the checks for each request (decided here, documented in the README):
 
 1. record it (``control.requests``) and count it (``stats.requests``);
-2. authenticate (Basic or Bearer): 403 otherwise. ``POST /v1/oauth/token`` and ``GET /`` need
+2. authenticate (Basic or Bearer): 403 otherwise. ``POST /v1/oauth/token``, ``GET /`` and the
+   export files under ``/downloads/`` (presigned URLs) need
    no credentials and do not touch the budget;
 3. count it against the fixed-window budget: 429 when over. Unauthenticated requests never
    consume the budget (their answer still carries the headers);
@@ -30,17 +31,23 @@ from typing import Any
 from aiohttp import web
 
 from . import (
+    routes_ai_voice_agents,
+    routes_analytics,
     routes_calls,
     routes_contacts,
+    routes_intelligence,
+    routes_messages,
     routes_misc,
     routes_numbers,
     routes_tags,
     routes_teams,
     routes_users,
+    routes_users_v2,
     routes_webhooks,
 )
 from .api import CONTROL_KEY, REQUEST_AUTH, REQUEST_JSON, ApiError, error_body
 from .control import Control, Fault, RecordedRequest, relative_path
+from .routes_analytics import DOWNLOAD_PREFIX
 from .seed import seed_state
 from .state import State
 
@@ -143,7 +150,8 @@ async def _fake_middleware(request: web.Request, handler: Any) -> web.StreamResp
     limit_headers: dict[str, str] = {}
     response: web.StreamResponse | None = None
     try:
-        if request.path in _OPEN_PATHS:
+        # Export files are reached through presigned URLs: no credentials.
+        if request.path in _OPEN_PATHS or request.path.startswith(DOWNLOAD_PREFIX):
             limit_headers = control.limiter.peek()
         else:
             auth = _authenticate(control, request.headers.get("Authorization"))
@@ -258,6 +266,11 @@ def create_app(control: Control | None = None, **options: Any) -> web.Applicatio
         routes_contacts,
         routes_tags,
         routes_webhooks,
+        routes_users_v2,
+        routes_intelligence,
+        routes_messages,
+        routes_ai_voice_agents,
+        routes_analytics,
     ):
         app.router.add_routes(module.ROUTES)
     return app

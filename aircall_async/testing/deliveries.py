@@ -4,7 +4,8 @@
 >>> status = await deliver(session, "http://127.0.0.1:8080/aircall/webhooks/", payload)
 
 The sample ``data`` dicts are the object examples of the API reference (User, Call,
-Number, Contact) and the ``integration.deleted`` example; :func:`sample_data` returns a
+Number, Contact), the ``integration.deleted`` example, and samples of the events beyond the
+reference (:mod:`.samples_beyond`); :func:`sample_data` returns a
 fresh copy each time, so tests may mutate it.
 """
 
@@ -21,6 +22,8 @@ from aiohttp import web
 
 from aircall_async._rules import is_int, unix_seconds
 from aircall_async.webhooks.events import KNOWN_RESOURCES, check_event_name, resource_of
+
+from .samples_beyond import SAMPLE_DATA_BEYOND
 
 __all__ = [
     "SAMPLE_DATA",
@@ -150,6 +153,7 @@ SAMPLE_DATA: Final[Mapping[str, Mapping[str, Any]]] = {
         "phone_numbers": [{"id": 3367, "label": "Mobile", "value": "+34664673697"}],
     },
     "integration": {"integration_id": 42, "company_id": 1},
+    **SAMPLE_DATA_BEYOND,
 }
 
 
@@ -186,7 +190,7 @@ def build_delivery(
     defaults to now.
 
     Raises:
-        ValueError: if ``event`` is not one of the 34 events (the message suggests the
+        ValueError: if ``event`` is not one of the 67 events (the message suggests the
             closest), or ``timestamp`` is a naive datetime.
         TypeError: if ``data`` is neither a mapping nor a model, or ``timestamp`` has a
             wrong type.

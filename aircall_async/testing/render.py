@@ -10,6 +10,7 @@ from .state import State, public
 
 __all__ = [
     "API_ROOT",
+    "API_ROOT_V2",
     "default_number_id",
     "integration_public",
     "number_public",
@@ -20,12 +21,16 @@ __all__ = [
     "user_brief",
     "user_public",
     "user_summary",
+    "user_v2",
 ]
 
 Obj = dict[str, Any]
 
 API_ROOT = "https://api.aircall.io/v1"
 """The real service's root: direct links point there, as the reference's examples show."""
+
+API_ROOT_V2 = "https://api.aircall.io/v2"
+"""The root of Users v2, where their direct links point (as captured)."""
 
 _BRIEF_USER = (
     "id",
@@ -101,6 +106,24 @@ def user_public(state: State, user: Obj, *, with_numbers: bool) -> Obj:
         numbers = [number_summary(n) for n in state.numbers if user["id"] in n.get("_user_ids", ())]
         out["default_number_id"] = numbers[0]["id"] if numbers else None
         out["numbers"] = numbers
+    return out
+
+
+def _substatus(user: Obj) -> str:
+    # Available or custom: always_opened (as captured); unavailable: the reason chosen,
+    # else always_closed.
+    if user.get("availability_status") == "unavailable":
+        return str(user.get("_substatus") or "always_closed")
+    return "always_opened"
+
+
+def user_v2(state: State, user: Obj) -> Obj:
+    """The user as Users v2 and the ``user.*.v2`` events show it: no ``numbers``, but
+    ``default_number_id`` and ``substatus``."""
+    out = user_public(state, user, with_numbers=True)
+    out.pop("numbers", None)
+    out["substatus"] = _substatus(user)
+    out["direct_link"] = f"{API_ROOT_V2}/users/{user['id']}"
     return out
 
 

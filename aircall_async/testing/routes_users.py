@@ -23,10 +23,10 @@ from .api import (
     query_time_range,
     state_of,
 )
-from .render import API_ROOT, user_public
+from .render import API_ROOT, user_public, user_v2
 from .state import State, epoch_to_iso
 
-__all__ = ["ROUTES", "USERS"]
+__all__ = ["ROUTES", "USERS", "add_user", "change_user"]
 
 Obj = dict[str, Any]
 
@@ -45,9 +45,13 @@ USERS = Resource(
 )
 
 
-def _check_user_fields(data: Obj, state: State, *, creating: bool) -> None:
+def _check_user_fields(
+    data: Obj, state: State, *, creating: bool, names_required: bool = True
+) -> None:
     for name in ("first_name", "last_name"):
-        check_text(data, name, required=creating, status=422)
+        check_text(data, name, required=creating and names_required, status=422)
+    for name in ("time_zone", "language"):
+        check_text(data, name, required=False, status=422)
     if creating:
         email = data.get("email")
         if not isinstance(email, str) or not _EMAIL.fullmatch(email):
@@ -76,24 +80,25 @@ def _apply_availability(user: Obj, status: str) -> None:
     user["available"] = user["_availability"] == "available"
 
 
-async def create_user(request: web.Request) -> web.StreamResponse:
-    state = state_of(request)
-    data = body(request)
-    _check_user_fields(data, state, creating=True)
+def add_user(state: State, data: Obj, *, names_required: bool = True) -> Obj:
+    """Validate ``data`` and store the new user (v1 and v2 create, where only ``email`` is
+    mandatory); raises ApiError 422."""
+    _check_user_fields(data, state, creating=True, names_required=names_required)
     uid = state.next_id("user", 456)
+    first, last = data.get("first_name", ""), data.get("last_name", "")
     user: Obj = {
         "id": uid,
         "direct_link": f"{API_ROOT}/users/{uid}",
-        "name": f"{data['first_name']} {data['last_name']}",
+        "name": f"{first} {last}".strip() or data["email"],
         "email": data["email"],
         "available": False,
         "availability_status": "available",
         "created_at": epoch_to_iso(state.timestamp()),
-        "time_zone": "Etc/UTC",
-        "language": "en-US",
+        "time_zone": data.get("time_zone", "Etc/UTC"),
+        "language": data.get("language", "en-US"),
         "wrap_up_time": data.get("wrap_up_time", 0),
-        "_first_name": data["first_name"],
-        "_last_name": data["last_name"],
+        "_first_name": first,
+        "_last_name": last,
         # Invited users have not opened their Phone yet.
         "_availability": "offline",
         "_role_ids": list(data.get("role_ids") or ["agent"]),
@@ -103,13 +108,12 @@ async def create_user(request: web.Request) -> web.StreamResponse:
         user["available"] = False
     state.users.add(user)
     state.emit("user.created", "user", user_public(state, user, with_numbers=False))
-    return USERS.answer(request, user, 201)
+    state.emit("user.created.v2", "user", user_v2(state, user))
+    return user
 
 
-async def update_user(request: web.Request) -> web.StreamResponse:
-    state = state_of(request)
-    user = USERS.lookup(request)
-    data = body(request)
+def change_user(state: State, user: Obj, data: Obj) -> None:
+    """Validate ``data`` and apply it to ``user`` (v1 and v2 update); raises ApiError 422."""
     _check_user_fields(data, state, creating=False)
     if "first_name" in data:
         user["_first_name"] = data["first_name"]
@@ -122,6 +126,19 @@ async def update_user(request: web.Request) -> web.StreamResponse:
         user["_role_ids"] = list(data["role_ids"])
     if "wrap_up_time" in data:
         user["wrap_up_time"] = data["wrap_up_time"]
+    for name in ("time_zone", "language"):
+        if name in data:
+            user[name] = data[name]
+
+
+async def create_user(request: web.Request) -> web.StreamResponse:
+    user = add_user(state_of(request), body(request))
+    return USERS.answer(request, user, 201)
+
+
+async def update_user(request: web.Request) -> web.StreamResponse:
+    user = USERS.lookup(request)
+    change_user(state_of(request), user, body(request))
     return USERS.answer(request, user)
 
 
@@ -132,7 +149,10 @@ async def delete_user(request: web.Request) -> web.StreamResponse:
         if user["id"] in owner.get("_user_ids", ()):
             owner["_user_ids"] = [i for i in owner["_user_ids"] if i != user["id"]]
     state.dialer_campaigns.pop(user["id"], None)
-    return await USERS.delete_handler()(request)
+    data = user_v2(state, user)
+    answer = await USERS.delete_handler()(request)
+    state.emit("user.deleted.v2", "user", data)
+    return answer
 
 
 async def list_availabilities(request: web.Request) -> web.StreamResponse:

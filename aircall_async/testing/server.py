@@ -14,6 +14,8 @@ from yarl import URL
 
 from .app import build_control, create_app
 from .control import Control, Fault, RecordedRequest, Stats
+from .routes_intelligence import end_call
+from .routes_messages import receive_message
 from .state import State
 from .webhook_dispatch import DeliveryAttempt, WebhookDelivery, WebhookDispatcher
 
@@ -260,7 +262,7 @@ class FakeAircall:
     async def fire(
         self, event: str, obj: Any = None, *, wait: bool = True
     ) -> list[WebhookDelivery]:
-        """Deliver ``event`` (any of the 34) about ``obj`` to every matching active webhook:
+        """Deliver ``event`` (any of the 67) about ``obj`` to every matching active webhook:
         ``obj`` is the id of a user, call, number or contact of the state, or the ``data``
         itself (a mapping or a model); for ``integration.deleted`` an ``integration_id``, a
         mapping, or None for the fake's integration. With ``wait`` (default) returns once
@@ -271,6 +273,31 @@ class FakeAircall:
         ``obj`` is missing, RuntimeError before :meth:`start`.
         """
         return await self._in_server_loop(self.webhook_dispatcher.fire(event, obj, wait=wait))
+
+    async def end_call(self, call_id: int) -> dict[str, Any]:
+        """End a live call: ``call.ended`` fires, then its Conversation Intelligence results
+        appear and fire ``transcription.created``, ``summary.created``... (beyond the
+        reference). Returns the stored call. Works from any event loop.
+
+        Raises KeyError for an unknown call, ValueError for a call already ended.
+        """
+
+        async def run() -> dict[str, Any]:
+            return end_call(self.state, call_id)
+
+        return await self._in_server_loop(run())
+
+    async def receive_message(self, number_id: int, *, from_: str, body: str) -> dict[str, Any]:
+        """An inbound message on a Number: stored, and ``message.received`` fires (beyond
+        the reference). Returns the message. Works from any event loop.
+
+        Raises KeyError for an unknown Number, ValueError for ``from_`` not in E.164.
+        """
+
+        async def run() -> dict[str, Any]:
+            return receive_message(self.state, number_id, from_=from_, body=body)
+
+        return await self._in_server_loop(run())
 
     async def deliveries_idle(self) -> None:
         """Wait until every webhook delivery is over (delivered, or its retries spent).

@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
+from .state_beyond import BeyondState
+
 __all__ = [
     "Listener",
     "State",
@@ -215,6 +217,8 @@ class State:
         self.dialer_campaigns: dict[int, Obj] = {}
         self.company: Obj = {"name": "Fake Company"}
         self.integration: Obj = {}
+        # Beyond the reference: messages, AI results, exports (docs/COVERAGE.md).
+        self.beyond = BeyondState()
         self.now: Callable[[], float] = time.time
         self._ids: dict[str, int] = {}
         self._listeners: list[Listener] = []

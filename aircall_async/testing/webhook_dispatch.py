@@ -32,7 +32,7 @@ from aircall_async._rules import is_int, is_loopback
 from aircall_async.webhooks.events import check_event_name, resource_of
 
 from .deliveries import build_delivery
-from .render import number_public, user_public
+from .render import number_public, user_public, user_v2
 from .routes_calls import render_call
 from .state import State, public
 
@@ -186,7 +186,7 @@ class WebhookDispatcher:
         """Schedule the delivery of ``event`` with ``data`` (a mapping or a model) to every
         matching active webhook, stamped now; returns the deliveries (empty when none matches
         or the dispatcher is not started). Safe to call from another thread than the
-        dispatcher's loop. Raises ValueError for an event outside the 34."""
+        dispatcher's loop. Raises ValueError for an event outside the 67."""
         return self._schedule(_event_name(event), data)[0]
 
     def _schedule(
@@ -222,7 +222,7 @@ class WebhookDispatcher:
     async def fire(
         self, event: str, obj: Any = None, *, wait: bool = True
     ) -> list[WebhookDelivery]:
-        """Deliver any of the 34 events about ``obj`` to every matching active webhook.
+        """Deliver any of the 67 events about ``obj`` to every matching active webhook.
 
         ``obj`` is the id of a user, call, number or contact of the state (rendered the way
         the API renders it), or the ``data`` itself (a mapping or a model). For
@@ -231,21 +231,23 @@ class WebhookDispatcher:
         (delivered, or their retries spent); each carries its attempts and outcome.
 
         Raises:
-            ValueError: if ``event`` is not one of the 34 events (naming the closest).
+            ValueError: if ``event`` is not one of the 67 events (naming the closest).
             KeyError: if no object of the event's resource has that id.
-            TypeError: if ``obj`` is None for an event about a user, call, number or contact.
+            TypeError: if ``obj`` is None for an event about a user, call, number or contact,
+                or an id for an event of another family (give its data).
             RuntimeError: if the dispatcher is not started, or runs in another loop.
         """
         name = _event_name(event)
         if self._loop is None or _running_loop() is not self._loop:
             raise RuntimeError("fire() needs the started dispatcher, in its own event loop")
-        deliveries, tasks = self._schedule(name, self._data_for(resource_of(name), obj))
+        deliveries, tasks = self._schedule(name, self._data_for(name, obj))
         if wait and tasks:
             await asyncio.wait(tasks)
         return deliveries
 
-    def _data_for(self, resource: str, obj: Any) -> Any:
+    def _data_for(self, event: str, obj: Any) -> Any:
         state = self.state
+        resource = resource_of(event)
         if resource == "integration":
             if obj is None:
                 obj = state.integration.get("id")
@@ -256,15 +258,19 @@ class WebhookDispatcher:
             raise TypeError(f"give the id or the data of the {resource} the event is about")
         if not is_int(obj):
             return obj
-        table = {
+        tables = {
             "user": state.users,
             "call": state.calls,
             "number": state.numbers,
             "contact": state.contacts,
-        }[resource]
-        found = table.get(obj)
+        }
+        if resource not in tables:
+            raise TypeError(f"give the data of the {resource} {event} is about, not an id")
+        found = tables[resource].get(obj)
         if found is None:
             raise KeyError(f"no {resource} with id {obj}")
+        if resource == "user" and event.endswith(".v2"):
+            return user_v2(state, found)
         if resource == "user":
             return user_public(state, found, with_numbers=True)
         if resource == "call":

@@ -11,20 +11,32 @@ from __future__ import annotations
 from typing import Any, Final, Literal
 
 from aircall_async.webhooks.events import (
+    AIVoiceAgentEvent,
+    AnalyticsEvent,
     CallEvent,
     ContactEvent,
+    ConversationIntelligenceEvent,
+    GroupMessageEvent,
     IntegrationEvent,
+    MessageEvent,
     NumberEvent,
+    RealtimeTranscriptionEvent,
     UserEvent,
     WebhookEvent,
 )
 
 __all__ = [
     "NAMES_BY_CLASS",
+    "AIVoiceAgentEventName",
+    "AnalyticsEventName",
     "CallEventName",
     "ContactEventName",
+    "ConversationIntelligenceEventName",
+    "GroupMessageEventName",
     "IntegrationEventName",
+    "MessageEventName",
     "NumberEventName",
+    "RealtimeTranscriptionEventName",
     "UserEventName",
 ]
 
@@ -38,6 +50,14 @@ UserEventName = Literal[
     "user.closed",
     "user.wut_start",
     "user.wut_end",
+    "user.created.v2",
+    "user.deleted.v2",
+    "user.connected.v2",
+    "user.disconnected.v2",
+    "user.opened.v2",
+    "user.closed.v2",
+    "user.wut_start.v2",
+    "user.wut_end.v2",
 ]
 CallEventName = Literal[
     "call.*",
@@ -59,12 +79,54 @@ CallEventName = Literal[
     "call.unhold",
     "call.ivr_option_selected",
     "call.comm_assets_generated",
+    "call.external_transferred",
 ]
 NumberEventName = Literal[
     "number.*", "number.created", "number.deleted", "number.opened", "number.closed"
 ]
 ContactEventName = Literal["contact.*", "contact.created", "contact.updated", "contact.deleted"]
 IntegrationEventName = Literal["integration.*", "integration.deleted"]
+MessageEventName = Literal[
+    "message.*", "message.sent", "message.received", "message.status_updated"
+]
+GroupMessageEventName = Literal[
+    "group_message.*",
+    "group_message.sent",
+    "group_message.received",
+    "group_message.status_updated",
+]
+ConversationIntelligenceEventName = Literal[
+    "transcription.*",
+    "transcription.created",
+    "summary.*",
+    "summary.created",
+    "topics.*",
+    "topics.created",
+    "sentiment.*",
+    "sentiment.created",
+    "action_item.*",
+    "action_item.created",
+    "playbook_result.*",
+    "playbook_result.created",
+    "playbook_result.updated",
+    "custom_summary.*",
+    "custom_summary.result_created",
+    "custom_summary.result_updated",
+    "call_evaluation.*",
+    "call_evaluation.created",
+    "call_evaluation.updated",
+]
+RealtimeTranscriptionEventName = Literal[
+    "realtime_transcription.*", "realtime_transcription.utterances_received"
+]
+AIVoiceAgentEventName = Literal[
+    "ai_voice_agent.*",
+    "ai_voice_agent.started",
+    "ai_voice_agent.ended",
+    "ai_voice_agent.escalated",
+    "ai_voice_agent.summary",
+]
+AnalyticsEventName = Literal["analytics.*", "analytics.report_created", "analytics.report_failed"]
 
 #: Each typed event class and the ``Literal`` of the names that deliver it.
 NAMES_BY_CLASS: Final[dict[type[WebhookEvent[Any]], Any]] = {
@@ -73,4 +135,10 @@ NAMES_BY_CLASS: Final[dict[type[WebhookEvent[Any]], Any]] = {
     NumberEvent: NumberEventName,
     ContactEvent: ContactEventName,
     IntegrationEvent: IntegrationEventName,
+    MessageEvent: MessageEventName,
+    GroupMessageEvent: GroupMessageEventName,
+    ConversationIntelligenceEvent: ConversationIntelligenceEventName,
+    RealtimeTranscriptionEvent: RealtimeTranscriptionEventName,
+    AIVoiceAgentEvent: AIVoiceAgentEventName,
+    AnalyticsEvent: AnalyticsEventName,
 }

@@ -1,4 +1,6 @@
-"""The 34 webhook events of the reference and the typed objects handlers receive.
+"""The webhook events (the reference's 34 and the 33 of Aircall's current catalog, see
+docs/COVERAGE.md) and the typed objects handlers receive. (Over 400 lines because it is the
+whole catalog: the names, their typed events and the parsing, in one place.)
 
 Everything here is pure: :func:`parse_event` turns a decoded delivery (a dict) into a
 :class:`WebhookEvent` (or one of its typed subclasses) and raises :class:`InvalidDelivery`
@@ -18,18 +20,38 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 import attrs
 
 from aircall_async._rules import is_int
-from aircall_async.models import Call, Contact, Number, User, structure
+from aircall_async.models import (
+    AIVoiceAgentSession,
+    AnalyticsReport,
+    Call,
+    Contact,
+    ConversationIntelligence,
+    GroupMessage,
+    Message,
+    Number,
+    RealtimeTranscription,
+    User,
+    structure,
+)
 
 __all__ = [
+    "INTELLIGENCE_RESOURCES",
     "KNOWN_EVENTS",
     "KNOWN_RESOURCES",
+    "REFERENCE_EVENTS",
+    "AIVoiceAgentEvent",
+    "AnalyticsEvent",
     "CallEvent",
     "ContactEvent",
+    "ConversationIntelligenceEvent",
     "EventName",
+    "GroupMessageEvent",
     "IntegrationDeleted",
     "IntegrationEvent",
     "InvalidDelivery",
+    "MessageEvent",
     "NumberEvent",
+    "RealtimeTranscriptionEvent",
     "UserEvent",
     "WebhookEvent",
     "check_event_name",
@@ -43,7 +65,8 @@ logger = logging.getLogger("aircall_async.webhooks")
 
 
 class EventName(str, Enum):
-    """Names of the 34 events the reference documents; each member equals its string."""
+    """Names of the 67 events of Aircall's catalog (the reference's 34 first); each member
+    equals its string."""
 
     USER_CREATED = "user.created"
     USER_DELETED = "user.deleted"
@@ -79,14 +102,51 @@ class EventName(str, Enum):
     CONTACT_UPDATED = "contact.updated"
     CONTACT_DELETED = "contact.deleted"
     INTEGRATION_DELETED = "integration.deleted"
+    # Beyond the reference (docs/COVERAGE.md).
+    USER_CREATED_V2 = "user.created.v2"
+    USER_DELETED_V2 = "user.deleted.v2"
+    USER_CONNECTED_V2 = "user.connected.v2"
+    USER_DISCONNECTED_V2 = "user.disconnected.v2"
+    USER_OPENED_V2 = "user.opened.v2"
+    USER_CLOSED_V2 = "user.closed.v2"
+    USER_WUT_START_V2 = "user.wut_start.v2"
+    USER_WUT_END_V2 = "user.wut_end.v2"
+    CALL_EXTERNAL_TRANSFERRED = "call.external_transferred"
+    MESSAGE_SENT = "message.sent"
+    MESSAGE_RECEIVED = "message.received"
+    MESSAGE_STATUS_UPDATED = "message.status_updated"
+    GROUP_MESSAGE_SENT = "group_message.sent"
+    GROUP_MESSAGE_RECEIVED = "group_message.received"
+    GROUP_MESSAGE_STATUS_UPDATED = "group_message.status_updated"
+    TRANSCRIPTION_CREATED = "transcription.created"
+    SUMMARY_CREATED = "summary.created"
+    TOPICS_CREATED = "topics.created"
+    SENTIMENT_CREATED = "sentiment.created"
+    ACTION_ITEM_CREATED = "action_item.created"
+    PLAYBOOK_RESULT_CREATED = "playbook_result.created"
+    PLAYBOOK_RESULT_UPDATED = "playbook_result.updated"
+    CUSTOM_SUMMARY_RESULT_CREATED = "custom_summary.result_created"
+    CUSTOM_SUMMARY_RESULT_UPDATED = "custom_summary.result_updated"
+    CALL_EVALUATION_CREATED = "call_evaluation.created"
+    CALL_EVALUATION_UPDATED = "call_evaluation.updated"
+    REALTIME_TRANSCRIPTION_UTTERANCES_RECEIVED = "realtime_transcription.utterances_received"
+    AI_VOICE_AGENT_STARTED = "ai_voice_agent.started"
+    AI_VOICE_AGENT_ENDED = "ai_voice_agent.ended"
+    AI_VOICE_AGENT_ESCALATED = "ai_voice_agent.escalated"
+    AI_VOICE_AGENT_SUMMARY = "ai_voice_agent.summary"
+    ANALYTICS_REPORT_CREATED = "analytics.report_created"
+    ANALYTICS_REPORT_FAILED = "analytics.report_failed"
 
     def __str__(self) -> str:
         # Python 3.11 changed str() of mixed-in enums; keep "call.ended" everywhere.
         return str(self.value)
 
 
-#: Every event name of the reference, as plain strings.
+#: Every event name of the catalog, as plain strings.
 KNOWN_EVENTS: Final[frozenset[str]] = frozenset(e.value for e in EventName)
+
+#: The 34 event names of the API reference (the first members of :class:`EventName`).
+REFERENCE_EVENTS: Final[frozenset[str]] = frozenset(e.value for e in list(EventName)[:34])
 
 #: The ``resource`` of each event family (the part of the name before the dot).
 KNOWN_RESOURCES: Final[frozenset[str]] = frozenset(name.split(".", 1)[0] for name in KNOWN_EVENTS)
@@ -195,11 +255,69 @@ class IntegrationEvent(WebhookEvent[IntegrationDeleted]):
     """An ``integration.*`` event; ``data`` is an :class:`IntegrationDeleted`."""
 
 
+@attrs.frozen(slots=True, kw_only=True)
+class MessageEvent(WebhookEvent[Message]):
+    """A ``message.*`` event; ``data`` is a :class:`~aircall_async.models.Message`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class GroupMessageEvent(WebhookEvent[GroupMessage]):
+    """A ``group_message.*`` event; ``data`` is a :class:`~aircall_async.models.GroupMessage`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ConversationIntelligenceEvent(WebhookEvent[ConversationIntelligence]):
+    """A Conversation Intelligence event (``transcription.created``, ``summary.created``,
+    ``topics.created``, ``sentiment.created``, ``action_item.created``, ``playbook_result.*``,
+    ``custom_summary.*``, ``call_evaluation.*``); ``data`` is a
+    :class:`~aircall_async.models.ConversationIntelligence`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class RealtimeTranscriptionEvent(WebhookEvent[RealtimeTranscription]):
+    """``realtime_transcription.utterances_received``; ``data`` is a
+    :class:`~aircall_async.models.RealtimeTranscription`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class AIVoiceAgentEvent(WebhookEvent[AIVoiceAgentSession]):
+    """An ``ai_voice_agent.*`` event; ``data`` is an
+    :class:`~aircall_async.models.AIVoiceAgentSession`."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class AnalyticsEvent(WebhookEvent[AnalyticsReport]):
+    """An ``analytics.*`` event; ``data`` is an :class:`~aircall_async.models.AnalyticsReport`."""
+
+
+#: The event families whose ``data`` is a Conversation Intelligence result.
+INTELLIGENCE_RESOURCES: Final = frozenset(
+    {
+        "transcription",
+        "summary",
+        "topics",
+        "sentiment",
+        "action_item",
+        "playbook_result",
+        "custom_summary",
+        "call_evaluation",
+    }
+)
+
 _MODELS: Final[dict[str, tuple[type[WebhookEvent[Any]], type[Any]]]] = {
     "user": (UserEvent, User),
     "call": (CallEvent, Call),
     "number": (NumberEvent, Number),
     "contact": (ContactEvent, Contact),
+    "message": (MessageEvent, Message),
+    "group_message": (GroupMessageEvent, GroupMessage),
+    "realtime_transcription": (RealtimeTranscriptionEvent, RealtimeTranscription),
+    "ai_voice_agent": (AIVoiceAgentEvent, AIVoiceAgentSession),
+    "analytics": (AnalyticsEvent, AnalyticsReport),
+    **{
+        family: (ConversationIntelligenceEvent, ConversationIntelligence)
+        for family in INTELLIGENCE_RESOURCES
+    },
 }
 
 #: What :func:`check_envelope` returns: (event, resource, timestamp, data).
@@ -253,10 +371,13 @@ def check_envelope(payload: Mapping[str, Any]) -> Envelope:
 def parse_event(payload: Mapping[str, Any]) -> WebhookEvent[Any]:
     """Turn a decoded delivery into a typed event.
 
-    A known ``user.*``, ``call.*``, ``number.*`` or ``contact.*`` event becomes a
-    :class:`UserEvent`, :class:`CallEvent`, :class:`NumberEvent` or :class:`ContactEvent`
-    whose ``data`` is the model (structured leniently: bad fields become None);
-    ``integration.deleted`` becomes an :class:`IntegrationEvent`. Any other name gives a
+    A known event becomes the typed event of its family (:class:`UserEvent`,
+    :class:`CallEvent`, :class:`NumberEvent`, :class:`ContactEvent`, :class:`MessageEvent`,
+    :class:`GroupMessageEvent`, :class:`ConversationIntelligenceEvent`,
+    :class:`RealtimeTranscriptionEvent`, :class:`AIVoiceAgentEvent`,
+    :class:`AnalyticsEvent`) whose ``data`` is the model (structured leniently: bad fields
+    become None); ``integration.deleted`` becomes an :class:`IntegrationEvent`. Any other
+    name gives a
     plain :class:`WebhookEvent` whose ``data`` is the raw dict. The token is not checked
     here: the receiver does it before anything is parsed.
 

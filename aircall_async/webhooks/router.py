@@ -19,10 +19,16 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 from aircall_async.webhooks.events import (
     KNOWN_EVENTS,
     KNOWN_RESOURCES,
+    AIVoiceAgentEvent,
+    AnalyticsEvent,
     CallEvent,
     ContactEvent,
+    ConversationIntelligenceEvent,
+    GroupMessageEvent,
     IntegrationEvent,
+    MessageEvent,
     NumberEvent,
+    RealtimeTranscriptionEvent,
     UserEvent,
     WebhookEvent,
     check_event_name,
@@ -32,10 +38,16 @@ from aircall_async.webhooks.events import (
 
 if TYPE_CHECKING:
     from aircall_async.webhooks._typed_names import (
+        AIVoiceAgentEventName,
+        AnalyticsEventName,
         CallEventName,
         ContactEventName,
+        ConversationIntelligenceEventName,
+        GroupMessageEventName,
         IntegrationEventName,
+        MessageEventName,
         NumberEventName,
+        RealtimeTranscriptionEventName,
         UserEventName,
     )
 
@@ -48,6 +60,12 @@ _CallH = TypeVar("_CallH", bound=Callable[[CallEvent], Awaitable[Any]])
 _NumberH = TypeVar("_NumberH", bound=Callable[[NumberEvent], Awaitable[Any]])
 _ContactH = TypeVar("_ContactH", bound=Callable[[ContactEvent], Awaitable[Any]])
 _IntegrationH = TypeVar("_IntegrationH", bound=Callable[[IntegrationEvent], Awaitable[Any]])
+_MessageH = TypeVar("_MessageH", bound=Callable[[MessageEvent], Awaitable[Any]])
+_GroupH = TypeVar("_GroupH", bound=Callable[[GroupMessageEvent], Awaitable[Any]])
+_IntelH = TypeVar("_IntelH", bound=Callable[[ConversationIntelligenceEvent], Awaitable[Any]])
+_RealtimeH = TypeVar("_RealtimeH", bound=Callable[[RealtimeTranscriptionEvent], Awaitable[Any]])
+_AgentH = TypeVar("_AgentH", bound=Callable[[AIVoiceAgentEvent], Awaitable[Any]])
+_AnalyticsH = TypeVar("_AnalyticsH", bound=Callable[[AnalyticsEvent], Awaitable[Any]])
 
 _WILDCARDS: Final = frozenset({"*"} | {f"{r}.*" for r in KNOWN_RESOURCES})
 _VALID_PATTERNS: Final = KNOWN_EVENTS | _WILDCARDS
@@ -94,6 +112,30 @@ class WebhookRouter:
     def on(
         self, name: IntegrationEventName, /, *names: IntegrationEventName
     ) -> Callable[[_IntegrationH], _IntegrationH]: ...
+    @overload
+    def on(
+        self, name: MessageEventName, /, *names: MessageEventName
+    ) -> Callable[[_MessageH], _MessageH]: ...
+    @overload
+    def on(
+        self, name: GroupMessageEventName, /, *names: GroupMessageEventName
+    ) -> Callable[[_GroupH], _GroupH]: ...
+    @overload
+    def on(
+        self, name: ConversationIntelligenceEventName, /, *names: ConversationIntelligenceEventName
+    ) -> Callable[[_IntelH], _IntelH]: ...
+    @overload
+    def on(
+        self, name: RealtimeTranscriptionEventName, /, *names: RealtimeTranscriptionEventName
+    ) -> Callable[[_RealtimeH], _RealtimeH]: ...
+    @overload
+    def on(
+        self, name: AIVoiceAgentEventName, /, *names: AIVoiceAgentEventName
+    ) -> Callable[[_AgentH], _AgentH]: ...
+    @overload
+    def on(
+        self, name: AnalyticsEventName, /, *names: AnalyticsEventName
+    ) -> Callable[[_AnalyticsH], _AnalyticsH]: ...
     @overload
     def on(self, *names: str) -> Callable[[H], H]: ...
 
