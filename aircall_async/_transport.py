@@ -11,7 +11,6 @@ read up to a size cap, and a failure without an answer becomes a
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -19,6 +18,7 @@ from urllib.parse import unquote
 
 import aiohttp
 
+from . import _json
 from ._rules import drop_none, unix_seconds
 from ._version import __version__
 from .errors import APIError, Redact, TransportError, safe_headers
@@ -207,7 +207,7 @@ def decode_json(raw: bytes, status: int, method: str, route: str) -> Any:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        return _json.loads(raw)
     except (ValueError, RecursionError) as exc:
         deep = isinstance(exc, RecursionError)
         raise APIError(

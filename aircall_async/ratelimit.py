@@ -15,7 +15,13 @@ the throttler keeps a sliding log instead: a request may start only when fewer t
 of ``per`` seconds, however aligned, then holds at most ``limit`` arrivals at the server,
 because a request reaches the server before it finishes. The headers stay the truth: a
 different limit replaces the configured one, and "0 remaining" or a 429 stops everybody
-until the server's reset.
+until the server's reset. While the server's limit is the client's own, its count beats
+the log: requests go while ``X-AircallApi-Remaining`` says there is room, and once its
+reset passes one request goes to learn the new count. So a client started in the middle
+of a fixed window uses the next window from its start instead of a full ``per`` after its
+first request, and a server counting in a sliding window or a leaky bucket (whose reset
+is when one more request fits) still never answers 429. A budget set by hand below the
+server's (one process's share of a key) keeps the log in charge.
 
 A header that makes no sense (a negative, fractional or absurd number) is ignored, so the
 last good budget stays in force, and no wait is ever longer than ``_MAX_RESET_WAIT``.
@@ -225,6 +231,10 @@ class Throttler:
         self._server_left: int | None = None
         self._server_window: datetime | None = None
         self._server_reset = 0.0
+        # The server's limit, once said; while it equals ours, its count is trusted.
+        self._server_limit: int | None = None
+        # One request may go to learn the server's count once its window is over.
+        self._probe = False
         self._lock: asyncio.Lock | None = None
         # What the task at the head of the queue waits on: a release, or its delay.
         self._waiter: asyncio.Future[None] | None = None
@@ -239,12 +249,22 @@ class Throttler:
     def _delay(self, now: float) -> float | None:
         """Seconds to wait before the next request may start; ``None``: until a release."""
         wait = self._blocked_until - now
+        if self._server_left is not None and now >= self._server_reset:
+            # The server's window is over: a fixed window gives its whole budget back, a
+            # sliding window or a leaky bucket at least one request (what their reset
+            # means). One request may go, whatever our own log says, to learn the count.
+            self._server_left = None
+            self._probe = True
+        trusted = self._server_limit == self._limit
         if self._server_left is not None:
-            if now >= self._server_reset:
-                self._server_left = None
-            elif self._server_left <= 0:
+            if self._server_left <= 0:
                 wait = max(wait, self._server_reset - now)
-        if self._limit is None:
+            if trusted:
+                # The server's word on a budget the same as ours beats our log, which
+                # cannot see where the server's windows start: go while it says there is
+                # room, else wait for its reset (and look again then).
+                return max(wait, 0.0)
+        if self._limit is None or (self._probe and trusted and not self._in_flight):
             return max(wait, 0.0)
         horizon = now - self._per
         finished = self._finished
@@ -281,6 +301,7 @@ class Throttler:
                 await self._sleep(delay)
                 now = clock.now()
             self._in_flight += 1
+            self._probe = False
             if self._server_left is not None:
                 self._server_left -= 1
             if reason is not None:
@@ -341,6 +362,8 @@ class Throttler:
         if status is not None:
             if self._limit is not None and self._adopts(status.limit):
                 self._limit = status.limit
+            if status.limit is not None:
+                self._server_limit = status.limit
             if status.remaining is not None and until_reset:
                 self._learn_remaining(status, now + min(until_reset, _MAX_RESET_WAIT))
         if rejected:
@@ -355,11 +378,17 @@ class Throttler:
 
     def _learn_remaining(self, status: RateLimitStatus, reset: float) -> None:
         # Requests still on the wire may not be counted yet: assume they will be. Answers
-        # can arrive out of order, so within one window a count only ever goes down.
+        # can arrive out of order: within one window a count only ever goes down, and an
+        # answer from an earlier window than the one known (its reset is earlier) is stale.
         assert status.remaining is not None
+        assert status.reset is not None
         left = status.remaining - self._in_flight
-        if self._server_left is not None and status.reset == self._server_window:
-            left = min(left, self._server_left)
+        known = self._server_window
+        if self._server_left is not None and known is not None:
+            if status.reset < known:
+                return
+            if status.reset == known:
+                left = min(left, self._server_left)
         self._server_left = left
         self._server_window = status.reset
         self._server_reset = reset

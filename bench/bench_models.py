@@ -1,11 +1,17 @@
-# mypy: disable-error-code="import-not-found,misc"
-"""Benchmark: structure the reference's full Call example N times, several ways.
+# mypy: disable-error-code="import-not-found,misc,call-overload"
+"""Benchmark: structure the reference's full Call, ours against pydantic v2 (a script).
 
-Run: ``python bench/bench_models.py [N]``. Prints calls/second for json.loads alone
-(baseline), a plain (non-lenient) cattrs converter on the same classes, the lenient
-``aircall_async.models.structure`` (each including json.loads, as a client does),
-and pydantic v2 on equivalent models when pydantic is importable. Pinned to one
-core when the OS allows it. A script, not a test.
+Run: ``python bench/bench_models.py [N] [PAIRS]`` (N structurings per side of a pair,
+default 5000; PAIRS >= 7, default 9), after ``pip install -e '.[bench]'`` for the
+baselines. Every figure is the median ratio of interleaved pairs (see pairs.py).
+
+Targets (issue 11):
+- dict in: ``structure(payload, Call)`` >= 1.2x pydantic v2 ``model_validate``;
+- bytes in: ``loads`` + ``structure`` >= 1.0x pydantic v2 ``model_validate_json``, where
+  ``loads`` is what the client uses (orjson when installed, else json.loads).
+msgspec (``convert`` / ``json.decode``) and a plain cattrs converter are shown for
+reference, without a target. The pydantic and msgspec models are generated from our
+attrs classes, so they have the same fields, types and defaults.
 """
 
 from __future__ import annotations
@@ -14,17 +20,25 @@ import json
 import os
 import sys
 import time
+import typing
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aircall_async.models import Call, structure  # noqa: E402
+import attrs  # noqa: E402
+import pairs  # noqa: E402
+
+from aircall_async.models import Call, Model, structure  # noqa: E402
 from aircall_async.models._converter import _make_converter  # noqa: E402
 from tests.test_models_data import FULL_CALL  # noqa: E402
+
+try:
+    import orjson
+except ImportError:
+    orjson = None  # type: ignore[assignment]
 
 
 def pin_one_core() -> str:
@@ -37,182 +51,172 @@ def pin_one_core() -> str:
     return f"pinned to CPU {cpu}"
 
 
-def rates(variants: dict[str, Callable[[], object]], n: int, rounds: int = 7) -> dict[str, float]:
-    """Best calls/second of each variant over ``rounds`` rounds of ``n`` calls.
+def rate(fn: Callable[[], object], n: int) -> Callable[[], float]:
+    """A measure: ``fn`` called ``n`` times; calls per second."""
 
-    The variants take turns within each round, so a noisy neighbour on a shared
-    machine slows them alike instead of skewing one ratio.
+    def measure() -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return n / (time.perf_counter() - start)
+
+    return measure
+
+
+def _data_fields(cls: type[Model]) -> list[tuple[str, Any, Any]]:
+    """(name, type, default) of a model's data fields, string annotations resolved."""
+    attrs.resolve_types(cls)  # a no-op for User, which numbers.py resolves at import
+    out = []
+    for field in attrs.fields(cls):
+        if field.name in ("raw", "unparsed"):
+            continue
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        out.append((field.name, field.type, default))
+    return out
+
+
+def _translate(tp: Any, make: Callable[[type[Model]], Any]) -> Any:
+    """``tp`` with every Model class replaced by ``make(cls)``."""
+    if isinstance(tp, type) and issubclass(tp, Model):
+        return make(tp)
+    args = typing.get_args(tp)
+    if not args:
+        return tp
+    new = tuple(_translate(a, make) for a in args)
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return list[new[0]]  # type: ignore[valid-type]
+    return typing.Union[new]  # noqa: UP007
+
+
+Build = Callable[[str, list[tuple[str, Any, Any]]], Any]
+
+
+def mirror(cls: type[Model], prefix: str, build: Build, forward: Callable[[str], Any]) -> Any:
+    """``cls`` and the models it embeds rebuilt by ``build(name, fields)``.
+
+    Models embed each other (User -> Number -> User): a model met again while it is
+    being built is referred to by ``forward(name)``.
     """
-    best = dict.fromkeys(variants, float("inf"))
-    for fn in variants.values():
-        fn()
-    for _ in range(rounds):
-        for name, fn in variants.items():
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return {name: n / seconds for name, seconds in best.items()}
+    built: dict[str, Any] = {}
+
+    def make(model: type[Model]) -> Any:
+        name = prefix + model.__name__
+        if name not in built:
+            built[name] = None
+            fields = [(f, _translate(tp, make), d) for f, tp, d in _data_fields(model)]
+            built[name] = build(name, fields)
+        return forward(name) if built[name] is None else built[name]
+
+    return make(cls), built
 
 
-def pydantic_call_model() -> Any:
-    """A pydantic v2 Call model equivalent to ours, or None without pydantic."""
+def pydantic_model(cls: type[Model]) -> Any:
+    """A pydantic v2 model with ``cls``'s fields, or None without pydantic."""
     try:
         import pydantic
     except ImportError:
         return None
 
-    class PUser(pydantic.BaseModel):
-        id: int | None = None
-        direct_link: str | None = None
-        name: str | None = None
-        email: str | None = None
-        created_at: datetime | None = None
-        available: bool | None = None
-        availability_status: str | None = None
-        numbers: list[PNumber] = []
-        time_zone: str | None = None
-        language: str | None = None
-        wrap_up_time: int | None = None
-        default_number_id: int | None = None
+    def build(name: str, fields: list[tuple[str, Any, Any]]) -> Any:
+        return pydantic.create_model(name, **{f: (tp, d) for f, tp, d in fields})
 
-    class PMessages(pydantic.BaseModel):
-        welcome: str | None = None
-        waiting: str | None = None
-        ringing_tone: str | None = None
-        unanswered_call: str | None = None
-        after_hours: str | None = None
-        ivr: str | None = None
-        voicemail: str | None = None
-        closed: str | None = None
-        callback_later: str | None = None
-
-    class PNumber(pydantic.BaseModel):
-        id: int | None = None
-        direct_link: str | None = None
-        name: str | None = None
-        digits: str | None = None
-        created_at: datetime | None = None
-        country: str | None = None
-        time_zone: str | None = None
-        open: bool | None = None
-        availability_status: str | None = None
-        is_ivr: bool | None = None
-        live_recording_activated: bool | None = None
-        users: list[PUser] = []
-        priority: int | None = None
-        messages: PMessages | None = None
-
-    class PTeam(pydantic.BaseModel):
-        id: int | None = None
-        direct_link: str | None = None
-        name: str | None = None
-        created_at: datetime | None = None
-        users: list[PUser] = []
-
-    class PComment(pydantic.BaseModel):
-        id: int | None = None
-        content: str | None = None
-        posted_at: datetime | None = None
-        posted_by: PUser | None = None
-
-    class PCallTag(pydantic.BaseModel):
-        id: int | None = None
-        name: str | None = None
-        created_at: datetime | None = None
-        tagged_by: PUser | None = None
-
-    class PParticipant(pydantic.BaseModel):
-        id: int | str | None = None
-        type: str | None = None
-        name: str | None = None
-        phone_number: str | None = None
-
-    class PContact(pydantic.BaseModel):
-        id: int | None = None
-
-    class PCall(pydantic.BaseModel):
-        id: int | None = None
-        direct_link: str | None = None
-        started_at: datetime | None = None
-        answered_at: datetime | None = None
-        ended_at: datetime | None = None
-        duration: int | None = None
-        status: str | None = None
-        direction: str | None = None
-        raw_digits: str | None = None
-        asset: str | None = None
-        recording: str | None = None
-        recording_short_url: str | None = None
-        voicemail: str | None = None
-        voicemail_short_url: str | None = None
-        archived: bool | None = None
-        missed_call_reason: str | None = None
-        cost: str | None = None
-        number: PNumber | None = None
-        user: PUser | None = None
-        contact: PContact | None = None
-        assigned_to: PUser | None = None
-        teams: list[PTeam] = []
-        transferred_by: PUser | None = None
-        transferred_to: PUser | None = None
-        comments: list[PComment] = []
-        tags: list[PCallTag] = []
-        participants: list[PParticipant] = []
-
-    PUser.model_rebuild()
-    PCall.model_rebuild()
-    return PCall
+    top, built = mirror(cls, "P", build, typing.ForwardRef)
+    for model in built.values():
+        model.model_rebuild(_types_namespace=built)
+    return top
 
 
-def main() -> None:
-    """Run the benchmark and print the figures and ratios."""
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    print(
-        f"structuring the full Call example x{n}, {pin_one_core()}, Python {sys.version.split()[0]}"
-    )
-    text = json.dumps(FULL_CALL)
+def msgspec_model(cls: type[Model]) -> Any:
+    """A msgspec Struct with ``cls``'s fields, or None without msgspec."""
+    try:
+        import msgspec
+    except ImportError:
+        return None
+
+    def build(name: str, fields: list[tuple[str, Any, Any]]) -> Any:
+        specs = [
+            (f, tp, msgspec.field(default_factory=list) if isinstance(d, list) else d)
+            for f, tp, d in fields
+        ]
+        struct = msgspec.defstruct(name, specs, module=__name__)
+        globals()[name] = struct  # where msgspec resolves the forward references
+        return struct
+
+    return mirror(cls, "M", build, str)[0]
+
+
+def main() -> int:
+    """Run the pairs and print the figures and verdicts."""
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 9
+    print(f"models: the full Call x{n} per side, {pin_one_core()}, Python {sys.version.split()[0]}")
+    text = json.dumps(FULL_CALL).encode()
     payload = json.loads(text)
     plain = _make_converter(lenient=False)  # cattrs' generated hooks alone: a bad field raises
     assert structure(payload, Call) == plain.structure(payload, Call)
+    loads: Callable[[bytes], Any] = orjson.loads if orjson is not None else json.loads
+    loads_name = "orjson.loads" if orjson is not None else "json.loads"
 
-    variants: dict[str, Callable[[], object]] = {
-        "json.loads alone": lambda: json.loads(text),
-        "json.loads + plain cattrs": lambda: plain.structure(json.loads(text), Call),
-        "json.loads + lenient structure()": lambda: structure(json.loads(text), Call),
-        "plain cattrs (dict in)": lambda: plain.structure(payload, Call),
-        "lenient structure() (dict in)": lambda: structure(payload, Call),
-    }
-    pcall = pydantic_call_model()
-    if pcall is not None:
-        variants["pydantic v2 model_validate_json"] = lambda: pcall.model_validate_json(text)
-        variants["pydantic v2 model_validate (dict in)"] = lambda: pcall.model_validate(payload)
-    results = rates(variants, n)
+    def ours_dict() -> object:
+        return structure(payload, Call)
 
-    for name, value in results.items():
-        print(f"{name:<36} {value:>10,.0f} calls/s")
-    overhead = results["plain cattrs (dict in)"] / results["lenient structure() (dict in)"] - 1
-    print(f"lenient layer overhead vs plain cattrs (dict in): {overhead:+.1%}")
-    overhead = (
-        results["json.loads + plain cattrs"] / results["json.loads + lenient structure()"] - 1
-    )
-    print(f"lenient layer overhead vs plain cattrs (with json.loads): {overhead:+.1%}")
+    def ours_bytes() -> object:
+        return structure(loads(text), Call)
+
+    def ours_json_loads() -> object:
+        return structure(json.loads(text), Call)
+
+    def plain_dict() -> object:
+        return plain.structure(payload, Call)
+
+    paired = pairs.pairs(rate(ours_dict, n), rate(plain_dict, n), count)
+    print(f"reference: lenient structure() vs plain cattrs, dict in: {paired.describe()}")
+    pcall = pydantic_model(Call)
     if pcall is None:
-        print("pydantic v2: not importable here, skipped (it is not a dependency)")
+        print("pydantic: not installed (pip install -e '.[bench]'); its targets are not measured")
     else:
-        ratio = (
-            results["json.loads + lenient structure()"] / results["pydantic v2 model_validate_json"]
+        pcall.model_validate(payload)
+        pcall.model_validate_json(text)
+        pairs.ratio_verdict(
+            "dict in: structure() vs pydantic v2 model_validate",
+            pairs.pairs(rate(ours_dict, n), rate(lambda: pcall.model_validate(payload), n), count),
+            1.2,
         )
-        print(f"ours vs pydantic v2, JSON text in: {ratio:.2f}x")
-        ratio = (
-            results["lenient structure() (dict in)"]
-            / results["pydantic v2 model_validate (dict in)"]
+        pairs.ratio_verdict(
+            f"bytes in: {loads_name} + structure() vs pydantic v2 model_validate_json",
+            pairs.pairs(
+                rate(ours_bytes, n), rate(lambda: pcall.model_validate_json(text), n), count
+            ),
+            1.0,
         )
-        print(f"ours vs pydantic v2, dict in: {ratio:.2f}x")
-    target = results["lenient structure() (dict in)"]
-    verdict = "meets" if target >= 30_000 else "MISSES"
-    print(f"lenient structure(): {target:,.0f} calls/s {verdict} the 30,000 calls/s target")
+        if orjson is not None:
+            paired = pairs.pairs(
+                rate(ours_json_loads, n), rate(lambda: pcall.model_validate_json(text), n), count
+            )
+            print(
+                f"reference: json.loads + structure() vs model_validate_json: {paired.describe()}"
+            )
+    mcall = msgspec_model(Call)
+    if mcall is None:
+        print("msgspec: not installed; shown for reference only")
+    else:
+        import msgspec
+
+        msgspec.convert(payload, mcall, strict=False)
+        paired = pairs.pairs(
+            rate(ours_dict, n),
+            rate(lambda: msgspec.convert(payload, mcall, strict=False), n),
+            count,
+        )
+        print(f"reference: structure() vs msgspec.convert, dict in: {paired.describe()}")
+        decoder = msgspec.json.Decoder(mcall, strict=False)
+        paired = pairs.pairs(rate(ours_bytes, n), rate(lambda: decoder.decode(text), n), count)
+        print(f"reference: {loads_name} + structure() vs msgspec json decode: {paired.describe()}")
+    return pairs.summary()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,32 +1,39 @@
 """Benchmark of the webhook receiver (a script, not a test): python bench/bench_webhooks.py
 
-Each server runs in its own process with access logs off; the load generator is this
-process (a minimal keep-alive HTTP/1.1 client on asyncio protocols, much lighter than
-aiohttp's client, so the servers are the bottleneck). Uses ``wrk`` for the throughput
-phase instead when it is installed. Prints:
+Each server runs in its own process with access logs off, pinned to one core; the load
+generator is this process on the other core (a minimal keep-alive HTTP/1.1 client on
+asyncio protocols, much lighter than aiohttp's client, so the servers are the
+bottleneck). The baseline is a bare aiohttp handler that ``json.loads`` the body and
+compares its token. Every delivery is distinct (its timestamp is a counter), so none is
+a cheap duplicate. Figures and targets (issue 11):
 
-1. throughput: a bare aiohttp handler that only ``json.loads`` the body, then the
-   receiver sub-app (token check, dedupe, typed parsing, one trivial handler) mounted in
-   an aiohttp app; requests/second of each and the ratio (target >= 0.5);
-2. p99 answer time of the receiver at a fixed 500 deliveries/second (target < 20 ms);
-3. RSS growth of the receiver over 200,000 distinct deliveries (target < 20 MB).
+1. throughput at saturation (32 connections): receiver / bare, median of interleaved
+   pairs (target >= 0.75x); p99 answer time at saturation, receiver / bare (<= 2x);
+2. p99 answer time at a fixed 500 deliveries/s (target < 20 ms), interleaved with the
+   bare handler at the same rate for reference;
+3. memory: RSS over 2 x the dedupe memory's cap of distinct deliveries, growth in all
+   (target < 20 MB) and over the second half, once the cap is reached (flat: < 2 MB);
+   plus the dedupe memory's bytes per key, measured with tracemalloc.
 
-Every delivery is distinct (its timestamp is a counter), so none is a cheap duplicate.
-Options: --seconds N (per throughput run, default 3), --deliveries N (default 200000).
+Options: --seconds N (per throughput run, default 2), --pairs N (>= 7, default 7),
+--deliveries N (default 200000, twice the default cap).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hmac
 import json
 import os
-import shutil
 import socket
+import statistics
 import subprocess
 import sys
-import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+import pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,9 +52,12 @@ def serve(kind: str) -> None:
 
     app = web.Application()
     if kind == "bare":
+        token = TOKEN.encode()
 
         async def bare(request: web.Request) -> web.Response:
-            json.loads(await request.read())
+            payload = json.loads(await request.read())
+            if not hmac.compare_digest(str(payload.get("token", "")).encode(), token):
+                return web.Response(status=401)
             return web.Response(text='{"status": "ok"}', content_type="application/json")
 
         app.router.add_post(PATH, bare)
@@ -152,20 +162,20 @@ async def _connect(port: int, count: int) -> list[Conn]:
     return conns
 
 
-async def closed_loop(port: int, seconds: float, connections: int = 32) -> tuple[int, float]:
-    """As many requests as possible for ``seconds``; return (answers, requests/second)."""
+async def closed_loop(port: int, seconds: float, connections: int = 32) -> tuple[float, float]:
+    """As many requests as possible for ``seconds``; (requests/second, p99 seconds)."""
     requests = Requests(port)
     conns = await _connect(port, connections)
     loop = asyncio.get_running_loop()
     stop = loop.time() + seconds
-    done = 0
+    latencies: list[float] = []
     failures = 0
 
     async def run(conn: Conn) -> None:
-        nonlocal done, failures
-        while loop.time() < stop:
+        nonlocal failures
+        while (sent := loop.time()) < stop:
             status = await conn.send(requests.next())
-            done += 1
+            latencies.append(loop.time() - sent)
             failures += status != 200
 
     started = loop.time()
@@ -176,7 +186,12 @@ async def closed_loop(port: int, seconds: float, connections: int = 32) -> tuple
         conn.transport.close()
     if failures:
         print(f"  warning: {failures} non-200 answers")
-    return done, done / elapsed
+    return len(latencies) / elapsed, p99(latencies)
+
+
+def p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[int(len(ordered) * 0.99)]
 
 
 async def send_many(port: int, total: int, connections: int = 32) -> None:
@@ -228,44 +243,6 @@ async def fixed_rate(port: int, rate: float, seconds: float) -> list[float]:
     return latencies
 
 
-def wrk_rps(port: int, seconds: float) -> float | None:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        return None
-    script = ROOT / "bench" / ".wrk_post.lua"
-    requests = Requests(port)
-    prefix, suffix = requests.prefix.decode(), requests.suffix.decode()
-    # JSON string literals are valid Lua string literals for this ASCII body.
-    script.write_text(
-        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-        "local n = 1000000000\n"
-        "request = function()\n  n = n + 1\n"
-        f"  local body = {json.dumps(prefix)} .. n .. {json.dumps(suffix)}\n"
-        "  return wrk.format(nil, nil, nil, body)\nend\n"
-    )
-    try:
-        out = subprocess.run(
-            [
-                wrk,
-                "-t1",
-                "-c32",
-                f"-d{int(seconds)}s",
-                "-s",
-                str(script),
-                f"http://127.0.0.1:{port}{PATH}",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        script.unlink(missing_ok=True)
-    for line in out.splitlines():
-        if line.startswith("Requests/sec:"):
-            return float(line.split()[1])
-    return None
-
-
 # ---- orchestration --------------------------------------------------------------------
 
 
@@ -302,70 +279,107 @@ def pin(pid: int, cpu: int) -> None:
         setaffinity(pid, {cpu})
 
 
-async def throughput(kind: str, seconds: float) -> float:
-    server = Server(kind)
-    try:
-        await asyncio.sleep(0.3)
-        await closed_loop(server.port, 0.5)  # warm-up
-        rps = wrk_rps(server.port, seconds)
-        tool = "wrk"
-        if rps is None:
-            _, rps = await closed_loop(server.port, seconds)
-            tool = "asyncio client"
-        print(f"  {kind:>8}: {rps:8.0f} requests/s ({tool}, 32 connections, {seconds:.0f} s)")
-        return rps
-    finally:
-        server.stop()
+def dedupe_bytes_per_key(keys: int = 100_000) -> float:
+    """Bytes the dedupe memory holds per key, measured with tracemalloc."""
+    import tracemalloc
+
+    from aircall_async.webhooks._dedupe import DeliveryMemory, memory_key
+
+    bodies = [b"%d" % i for i in range(keys)]
+    hashes = [memory_key(body) for body in bodies]
+    tracemalloc.start()
+    memory = DeliveryMemory(max_size=2 * keys)
+    before = tracemalloc.get_traced_memory()[0]
+    for key in hashes:
+        memory.add(key)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    # The ints are the memory's own once the list that made them is gone.
+    return (after - before) / keys + sys.getsizeof(hashes[0])
 
 
-async def main(seconds: float, deliveries: int) -> None:
+async def main(seconds: float, count: int, deliveries: int) -> int:
     payload_size = Requests(0).size
-    print(f"call.ended deliveries of {payload_size} bytes, every one distinct\n")
+    print(f"webhooks: call.ended deliveries of {payload_size} bytes, every one distinct")
     pin(0, CLIENT_CPU)
-    print("1. throughput (3 interleaved rounds; best of each)")
-    bare_runs, receiver_runs = [], []
-    for _ in range(3):
-        bare_runs.append(await throughput("bare", seconds))
-        receiver_runs.append(await throughput("webhook", seconds))
-    bare, receiver = max(bare_runs), max(receiver_runs)
-    print(
-        f"  best: bare {bare:.0f}/s, receiver {receiver:.0f}/s; "
-        f"ratio receiver/bare: {receiver / bare:.2f}x (target >= 0.5x)\n"
-    )
-
-    server = Server("webhook")
+    bare, receiver = Server("bare"), Server("webhook")
     try:
-        await asyncio.sleep(0.3)
-        await send_many(server.port, 2_000)  # warm-up: imports, caches, allocator
-        print("2. latency at 500 deliveries/s for 5 s")
-        latencies = sorted(await fixed_rate(server.port, 500, 5))
-        p50 = latencies[len(latencies) // 2] * 1000
-        p99 = latencies[int(len(latencies) * 0.99)] * 1000
-        print(
-            f"  p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {latencies[-1] * 1000:.2f} ms"
-            " (target p99 < 20 ms)\n"
+        for server in (bare, receiver):
+            await send_many(server.port, 2_000)  # warm-up: imports, caches, allocator
+        p99s: dict[Server, list[float]] = {bare: [], receiver: []}
+
+        def saturated(server: Server) -> Callable[[], Awaitable[float]]:
+            async def run() -> float:
+                rps, late = await closed_loop(server.port, seconds)
+                p99s[server].append(late)
+                return rps
+
+            return run
+
+        paired = await pairs.async_pairs(saturated(receiver), saturated(bare), count)
+        pairs.ratio_verdict(
+            f"throughput: receiver vs bare handler ({seconds:g} s runs, 32 connections)",
+            paired,
+            0.75,
         )
-        print(f"3. memory over {deliveries:,} distinct deliveries (dedupe on, default bounds)")
-        before = await server.rss_kib()
-        started = time.perf_counter()
-        await send_many(server.port, deliveries)
-        elapsed = time.perf_counter() - started
-        after = await server.rss_kib()
-        print(
-            f"  RSS {before / 1024:.1f} MiB -> {after / 1024:.1f} MiB: growth "
-            f"{(after - before) / 1024:.1f} MiB in {elapsed:.0f} s (target < 20 MB)"
+        late = pairs.Paired(p99s[receiver], p99s[bare])
+        pairs.verdict(
+            "p99 at saturation: receiver / bare",
+            late.median <= 2.0,
+            f"{late.median:.2f}x (spread {late.spread()}; medians "
+            f"{statistics.median(late.a) * 1000:.1f} ms vs {statistics.median(late.b) * 1000:.1f} "
+            "ms) (target <= 2x)",
+        )
+
+        at_rate: dict[Server, list[float]] = {bare: [], receiver: []}
+
+        def steady(server: Server) -> Callable[[], Awaitable[float]]:
+            async def run() -> float:
+                at_rate[server].append(p99(await fixed_rate(server.port, 500, seconds)))
+                return 1.0
+
+            return run
+
+        await pairs.async_pairs(steady(receiver), steady(bare), count)
+        ours, theirs = at_rate[receiver], at_rate[bare]
+        pairs.verdict(
+            "p99 at 500 deliveries/s",
+            statistics.median(ours) < 0.020,
+            f"receiver median {statistics.median(ours) * 1000:.1f} ms (spread "
+            f"{min(ours) * 1000:.1f}..{max(ours) * 1000:.1f} over {len(ours)} runs); bare "
+            f"handler {statistics.median(theirs) * 1000:.1f} ms (target < 20 ms)",
+        )
+
+        before = await receiver.rss_kib()
+        await send_many(receiver.port, deliveries // 2)
+        half = await receiver.rss_kib()
+        await send_many(receiver.port, deliveries - deliveries // 2)
+        after = await receiver.rss_kib()
+        pairs.verdict(
+            f"memory over {deliveries:,} distinct deliveries",
+            (after - before) / 1024 < 20 and (after - half) / 1024 < 2,
+            f"RSS {before / 1024:.1f} -> {half / 1024:.1f} -> {after / 1024:.1f} MiB: growth "
+            f"{(after - before) / 1024:.1f} MiB (target < 20), second half "
+            f"{(after - half) / 1024:.1f} MiB (target < 2: flat)",
         )
     finally:
-        server.stop()
+        bare.stop()
+        receiver.stop()
+    print(
+        f"dedupe memory: at most 100,000 keys by default, {dedupe_bytes_per_key():.0f} bytes "
+        "per key (measured)"
+    )
+    return pairs.summary()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", choices=["bare", "webhook"])
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--deliveries", type=int, default=200_000)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
     else:
-        asyncio.run(main(args.seconds, args.deliveries))
+        raise SystemExit(asyncio.run(main(args.seconds, args.pairs, args.deliveries)))

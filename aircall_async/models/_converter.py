@@ -28,6 +28,7 @@ deliveries) becomes None, like a ``null``.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -41,6 +42,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .._rules import as_utc, is_int, parse_datetime
 from ._base import TIME_FORMAT_KEY, Model, OpenStrEnum
+from ._fast import Fast, make_fast_structure
 
 __all__ = [
     "converter",
@@ -192,7 +194,9 @@ def _structure_hook_of(conv: cattrs.BaseConverter, tp: Any) -> _Hook:
     return dispatch(tp)
 
 
-def _make_converter(*, lenient: bool) -> cattrs.Converter:
+def _make_converter(*, lenient: bool, inline: bool = True) -> cattrs.Converter:
+    # inline=False: a lenient model's first try is cattrs' own generated function, not
+    # the one of _fast (tests compare the two on every example).
     conv = cattrs.Converter(detailed_validation=False)
     # cattrs looks class hooks up (functools.singledispatch, which also matches
     # subclasses) before predicate hooks and factories, and registers coercing ones
@@ -287,6 +291,7 @@ def _make_converter(*, lenient: bool) -> cattrs.Converter:
     conv.register_unstructure_hook_factory(_is_model, model_unstructure_factory)
 
     building: set[tuple[type[Model], bool]] = set()
+    fasts: dict[type[Model], Fast] = {}
 
     def model_hook(cls: type[Model], optional: bool = False) -> _Hook:
         # User embeds Numbers that embed Users: while a class's function is being
@@ -304,7 +309,7 @@ def _make_converter(*, lenient: bool) -> cattrs.Converter:
         building.add(key)
         try:
             if lenient:
-                return _lenient_hook(conv, cls, optional)
+                return _lenient_hook(conv, cls, fasts if inline else None, optional)
             return make_dict_structure_fn(cls, conv, raw=override(omit=True))
         finally:
             building.discard(key)
@@ -354,9 +359,17 @@ def _unstructure_iso(value: datetime | None) -> str | None:
     return None if value is None else format_iso(value)
 
 
-def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = False) -> _Hook:
-    fast = make_dict_structure_fn(cls, conv, raw=override(omit=True))
-    # Resolved by make_dict_structure_fn above (string annotations -> types).
+def _lenient_hook(
+    conv: cattrs.Converter, cls: type[Model], fasts: dict[type[Model], Fast] | None, optional: bool
+) -> _Hook:
+    # cattrs' generated function with the strict checks inlined (same results, see _fast),
+    # or (fasts None) cattrs' own.
+    fast = _cattrs_first_try(conv, cls) if fasts is None else fasts.get(cls)
+    if fast is None and fasts is not None:
+        attrs.resolve_types(cls)
+        hook_of = functools.partial(_structure_hook_of, conv)
+        fast = fasts[cls] = make_fast_structure(cls, hook_of, fasts.get)
+    assert fast is not None
     fields = _data_fields(cls)
     name = cls.__name__
 
@@ -389,13 +402,24 @@ def _lenient_hook(conv: cattrs.Converter, cls: type[Model], optional: bool = Fal
             # A nested "{}" says as little as a null (real call.archived tagged_by).
             return None
         try:
-            obj = fast(data, cls)
+            return fast(data)  # its raw is data
         except Exception:
             obj = slow(data)
         obj.raw = data
         return obj
 
     return structure_model
+
+
+def _cattrs_first_try(conv: cattrs.Converter, cls: type[Model]) -> Fast:
+    generated = make_dict_structure_fn(cls, conv, raw=override(omit=True))
+
+    def structure_with_raw(data: Mapping[str, Any]) -> Model:
+        obj = generated(data, cls)
+        obj.raw = data
+        return obj
+
+    return structure_with_raw
 
 
 converter: cattrs.Converter = _make_converter(lenient=True)

@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--window", type=float, default=60.0, help="window length in seconds")
     parser.add_argument(
+        "--window-kind",
+        choices=("fixed", "sliding", "leaky"),
+        default="fixed",
+        help="how the budget is counted: Aircall's fixed windows, a sliding window, a leaky bucket",
+    )
+    parser.add_argument(
         "--rate-limit-headers",
         choices=("always", "429-only"),
         default="always",
@@ -48,6 +54,7 @@ async def serve(args: argparse.Namespace) -> None:
         rate_limit=args.rate_limit or None,
         window=args.window,
         rate_limit_headers=args.rate_limit_headers,
+        window_kind=args.window_kind,
         host=args.host,
         port=args.port,
     )

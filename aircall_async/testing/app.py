@@ -212,6 +212,7 @@ def build_control(
     rate_limit: int | None = 60,
     window: float = 60.0,
     rate_limit_headers: str = "always",
+    window_kind: str = "fixed",
     api_id: str = "fake-api-id",
     api_token: str = "fake-api-token",
     client_secret: str = "fake-client-secret",
@@ -222,10 +223,11 @@ def build_control(
     :func:`~aircall_async.testing.seed.seed_state`: seed, users, numbers, teams, tags, contacts,
     calls), or over the ``state`` given, left as is.
 
-    ``rate_limit_headers`` is ``"always"`` or ``"429-only"`` (see :class:`Control`).
+    ``rate_limit_headers`` is ``"always"`` or ``"429-only"``, ``window_kind`` ``"fixed"``,
+    ``"sliding"`` or ``"leaky"`` (see :class:`Control`).
 
-    Raises ValueError on negative counts, ``rate_limit < 1``, ``window <= 0`` or another
-    ``rate_limit_headers``; TypeError on an unknown option.
+    Raises ValueError on negative counts, ``rate_limit < 1``, ``window <= 0``, another
+    ``rate_limit_headers`` or ``window_kind``; TypeError on an unknown option.
     """
     if state is None:
         state = seed_state(State(), **seed_options)
@@ -237,6 +239,7 @@ def build_control(
         rate_limit=rate_limit,
         window=window,
         rate_limit_headers=rate_limit_headers,
+        window_kind=window_kind,
     )
 
 

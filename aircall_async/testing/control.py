@@ -1,5 +1,6 @@
-"""What the fake does around the endpoints: credentials, the fixed-window rate limit, fault
-injection, request recording and counters. One :class:`Control` holds them for one server."""
+"""What the fake does around the endpoints: credentials, the rate limit (Aircall's fixed
+windows, or sliding/leaky ones), fault injection, request recording and counters. One
+:class:`Control` holds them for one server."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import secrets
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -155,54 +156,104 @@ class FaultBook:
             return sum(1 for f in self._faults if not f.exhausted)
 
 
+WINDOW_KINDS = ("fixed", "sliding", "leaky")
+"""How the fake counts its budget of ``limit`` requests per ``window`` seconds:
+
+- ``"fixed"``: Aircall's documented kind: windows aligned to multiples of ``window`` since
+  the epoch; ``X-AircallApi-Reset`` is the end of the current window, when the whole budget
+  comes back.
+- ``"sliding"``: at most ``limit`` requests in any ``window`` seconds; the reset is when the
+  oldest counted request leaves the window (one more request fits then).
+- ``"leaky"``: a bucket of ``limit`` requests draining ``limit`` per ``window`` seconds
+  evenly; the reset is when the remaining budget next grows by one.
+
+Every kind's ``X-AircallApi-Remaining`` is what it would accept right now. Only ``"fixed"``
+is Aircall's; the others check that a client which trusts the headers stays within a
+budget counted some other way."""
+
+
 class RateLimiter:
-    """Aircall's fixed-window budget: at most ``limit`` requests per window of ``window``
-    seconds, windows aligned to multiples of ``window`` since the epoch. ``limit=None`` turns
-    it off (then no rate-limit headers are sent)."""
+    """The fake's request budget: at most ``limit`` requests per ``window`` seconds, counted
+    as ``kind`` says (:data:`WINDOW_KINDS`; Aircall's fixed windows by default). ``limit=None``
+    turns it off (then no rate-limit headers are sent).
+
+    Raises ValueError for ``limit < 1``, ``window <= 0`` or another ``kind``."""
 
     def __init__(
-        self, limit: int | None, window: float, clock: Callable[[], float] = time.time
+        self,
+        limit: int | None,
+        window: float,
+        clock: Callable[[], float] = time.time,
+        kind: str = "fixed",
     ) -> None:
         if limit is not None and limit < 1:
             raise ValueError("rate_limit must be >= 1 or None")
         if window <= 0:
             raise ValueError("window must be > 0")
+        if kind not in WINDOW_KINDS:
+            raise ValueError(f"window_kind must be one of {', '.join(WINDOW_KINDS)}, got {kind!r}")
         self.limit = limit
         self.window = window
         self.clock = clock
-        self._start = -1.0
-        self._count = 0
+        self.kind = kind
+        self._start = -1.0  # fixed: the current window's start
+        self._count = 0  # fixed: requests counted in it
+        self._times: deque[float] = deque()  # sliding: when each counted request came
+        self._level = 0.0  # leaky: the bucket's content at _leaked_at
+        self._leaked_at = 0.0
 
-    def _roll(self) -> None:
-        start = math.floor(self.clock() / self.window) * self.window
-        if start != self._start:
-            self._start = start
-            self._count = 0
-
-    def _headers(self) -> dict[str, str]:
+    def _state(self, now: float) -> tuple[int, float]:
+        """(requests that still fit now, the UNIX time the reset header says)."""
         assert self.limit is not None
+        if self.kind == "fixed":
+            start = math.floor(now / self.window) * self.window
+            if start != self._start:
+                self._start, self._count = start, 0
+            return self.limit - self._count, self._start + self.window
+        if self.kind == "sliding":
+            times = self._times
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            oldest = times[0] if times else now
+            return self.limit - len(times), oldest + self.window
+        rate = self.limit / self.window
+        self._level = max(0.0, self._level - (now - self._leaked_at) * rate)
+        self._leaked_at = now
+        fits = math.floor(self.limit - self._level + 1e-9)
+        # The remaining budget grows by one once the level is below limit - fits - 1.
+        return fits, now + max(0.0, self._level - (self.limit - fits - 1)) / rate
+
+    def _count_one(self, now: float) -> None:
+        if self.kind == "fixed":
+            self._count += 1
+        elif self.kind == "sliding":
+            self._times.append(now)
+        else:
+            self._level += 1.0
+
+    def _headers(self, fits: int, reset: float) -> dict[str, str]:
         return {
             "X-AircallApi-Limit": str(self.limit),
-            "X-AircallApi-Remaining": str(max(0, self.limit - self._count)),
-            "X-AircallApi-Reset": str(math.ceil(self._start + self.window)),
+            "X-AircallApi-Remaining": str(max(0, fits)),
+            "X-AircallApi-Reset": str(math.ceil(reset)),
         }
 
     def hit(self) -> tuple[bool, dict[str, str]]:
         """Count one request; return (allowed, headers to send)."""
         if self.limit is None:
             return True, {}
-        self._roll()
-        if self._count >= self.limit:
-            return False, self._headers()
-        self._count += 1
-        return True, self._headers()
+        now = self.clock()
+        fits, reset = self._state(now)
+        if fits < 1:
+            return False, self._headers(fits, reset)
+        self._count_one(now)
+        return True, self._headers(*self._state(now))
 
     def peek(self) -> dict[str, str]:
         """The headers for an answer that does not count (unauthenticated requests)."""
         if self.limit is None:
             return {}
-        self._roll()
-        return self._headers()
+        return self._headers(*self._state(self.clock()))
 
 
 class Credentials:
@@ -243,8 +294,9 @@ class Control:
     faults, recorded requests and counters.
 
     ``rate_limit_headers`` (one of :data:`RATE_LIMIT_HEADER_MODES`) says which answers carry
-    the rate-limit headers; it may be changed while the server runs. Raises ValueError for
-    another value.
+    the rate-limit headers; it may be changed while the server runs. ``window_kind`` (one of
+    :data:`WINDOW_KINDS`) says how the budget is counted. Raises ValueError for another
+    value of either.
     """
 
     def __init__(
@@ -258,6 +310,7 @@ class Control:
         window: float = 60.0,
         record: bool = True,
         rate_limit_headers: str = "always",
+        window_kind: str = "fixed",
     ) -> None:
         if rate_limit_headers not in RATE_LIMIT_HEADER_MODES:
             raise ValueError(
@@ -266,7 +319,7 @@ class Control:
         self.rate_limit_headers = rate_limit_headers
         self.state = state
         self.credentials = Credentials(api_id, api_token, client_secret)
-        self.limiter = RateLimiter(rate_limit, window)
+        self.limiter = RateLimiter(rate_limit, window, kind=window_kind)
         self.faults = FaultBook()
         self.requests: list[RecordedRequest] = []
         self.record = record

@@ -38,8 +38,9 @@ class FakeAircall:
     as ``async with``.
 
     Seed options: ``seed``, ``calls``, ``contacts``, ``users``, ``numbers``, ``teams``, ``tags``
-    (or a ready ``state``). ``rate_limit`` requests per fixed ``window`` seconds (None: no
-    limit); ``rate_limit_headers="always"`` sends ``X-AircallApi-*`` on every answer, as the
+    (or a ready ``state``). ``rate_limit`` requests per ``window`` seconds (None: no
+    limit), in Aircall's fixed windows, or as ``window_kind="sliding"`` or ``"leaky"`` says;
+    ``rate_limit_headers="always"`` sends ``X-AircallApi-*`` on every answer, as the
     reference says, ``"429-only"`` only on a 429, as one capture of the service showed.
     ``port=0`` picks a free port.
 
@@ -50,7 +51,7 @@ class FakeAircall:
     ``webhook_max_failures`` consecutive failed attempts disable the webhook.
 
     Raises ValueError on negative counts, ``rate_limit < 1``, ``window <= 0``, another
-    ``rate_limit_headers`` or an invalid
+    ``rate_limit_headers`` or ``window_kind``, or an invalid
     webhook option (``webhook_timeout <= 0``, negative retries or delay,
     ``webhook_max_failures < 1``).
     """
@@ -68,6 +69,7 @@ class FakeAircall:
         rate_limit: int | None = 60,
         window: float = 60.0,
         rate_limit_headers: str = "always",
+        window_kind: str = "fixed",
         host: str = "127.0.0.1",
         port: int = 0,
         api_id: str = "fake-api-id",
@@ -91,6 +93,7 @@ class FakeAircall:
             rate_limit=rate_limit,
             window=window,
             rate_limit_headers=rate_limit_headers,
+            window_kind=window_kind,
             api_id=api_id,
             api_token=api_token,
             client_secret=client_secret,

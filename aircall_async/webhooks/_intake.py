@@ -23,6 +23,7 @@ from typing import Any, Final
 import attrs
 from aiohttp import StreamReader, web
 
+from aircall_async import _json
 from aircall_async.webhooks._handlers import short
 from aircall_async.webhooks._verify import TokenVerifier
 from aircall_async.webhooks.events import Envelope, InvalidDelivery, check_envelope
@@ -123,7 +124,7 @@ class Intake:
         if body is None:
             return self.reject("too_large")
         try:
-            payload = json.loads(body)
+            payload = _json.loads(body)
         except (ValueError, RecursionError):
             return self.reject("invalid_json")
         if not isinstance(payload, dict):
