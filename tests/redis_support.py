@@ -22,8 +22,9 @@ import pytest
 import redis
 from yarl import URL
 
-#: The database these tests own and flush, on whatever server they are given.
-DATABASE = 13
+#: The database these tests own and flush, on whatever server they are given (another one
+#: with ``AIRCALL_TEST_REDIS_DB``, so that suites running side by side keep apart).
+DATABASE = int(os.environ.get("AIRCALL_TEST_REDIS_DB", "13"))
 ROOT = Path(__file__).resolve().parent.parent
 
 
