@@ -50,7 +50,6 @@ BAD: list[bytes] = [
     b'{"a": }',
     b"[1,]",
     b"nul",
-    b"[" * 1100 + b"]" * 1100,  # past orjson's depth limit, and json's under pytest
     b"[" * 100_000,
 ]
 
