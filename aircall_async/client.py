@@ -5,9 +5,10 @@ One request goes: checks (open client, same event loop, a path inside the base) 
 ``Throttle.release`` -> the retry decision (:mod:`aircall_async.retry`) -> the decoded
 body or an exception from :mod:`aircall_async.errors`.
 
-A little over 400 lines because the client is the one public class users read: its
-options, checks and the typed ``paginate`` overloads stay together; the HTTP exchange and
-its pure rules live in :mod:`aircall_async._transport`.
+Over 400 lines because the client is the one public class users read: its
+options, checks, the retry loop with its request events and the typed ``paginate``
+overloads stay together; the HTTP exchange and its pure rules live in
+:mod:`aircall_async._transport`.
 """
 
 from __future__ import annotations

@@ -25,6 +25,9 @@ server's (one process's share of a key) keeps the log in charge.
 
 A header that makes no sense (a negative, fractional or absurd number) is ignored, so the
 last good budget stays in force, and no wait is ever longer than ``_MAX_RESET_WAIT``.
+
+(Just over 400 lines: the budget, the header reading and the in-process throttler share
+their constants and are read together.)
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@
 only once Redis stored the delivery), consumers in one consumer group ``take``, then
 report ``done``, ``retry`` or ``dead``. The steps are Lua scripts run atomically by Redis
 (:mod:`aircall_async.redis._stream_lua`); this module calls them and decodes answers.
+
+(Over 400 lines on purpose: one method per step of the Inbox protocol, each with its Redis
+error handling; the scripts themselves live in ``_stream_lua``.)
 """
 
 from __future__ import annotations
