@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import aiohttp
@@ -53,11 +53,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def fake_server(*args: str) -> Iterator[str]:
-    """Run ``python -m aircall_async.testing`` in another process; yield its base URL."""
+def fake_process(module: list[str], *args: str) -> Iterator[str]:
+    """Run ``python -m <module...> --port P <args>`` in another process; yield its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "aircall_async.testing", "--port", str(port)]
-    command += list(args)
+    command = [sys.executable, "-m", *module, "--port", str(port), *args]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -71,6 +70,11 @@ def fake_server(*args: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def fake_server(*args: str) -> AbstractContextManager[str]:
+    """Run ``python -m aircall_async.testing`` in another process; yield its base URL."""
+    return fake_process(["aircall_async.testing"], *args)
 
 
 def rss_mb() -> float:

@@ -21,17 +21,16 @@ import asyncio
 import math
 import os
 import resource
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+
+from bench_client import API_ID, API_TOKEN, fake_process
 
 from aircall_async import AircallClient, RateLimit
 from aircall_async.sync import STREAMS, RequestCounter, SQLiteSink, SyncEngine
@@ -40,36 +39,13 @@ from aircall_async.testing import FakeAircall
 from aircall_async.testing.history import make_recent
 from aircall_async.testing.routes_calls import render_call
 
-ROOT = Path(__file__).resolve().parent.parent
-API_ID, API_TOKEN = "fake-api-id", "fake-api-token"  # the fake server's defaults
 CALLS = 25_000
 DSN = os.environ.get("AIRCALL_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def recent_fake(*args: str) -> Iterator[str]:
+def recent_fake(*args: str) -> AbstractContextManager[str]:
     """``aircall-async fake`` (calls ending now) in another process; yield its base URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "aircall_async", "fake", "--port", str(port), *args]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(10)
+    return fake_process(["aircall_async", "fake"], *args)
 
 
 def peak_rss_mb() -> float:
