@@ -60,7 +60,7 @@ def observed_rate(
     if span <= 0:
         return None
     decay = math.log(2) / half_life
-    ages = [now - t for t in times if 0 <= now - t <= span]
+    ages = [now - t for t in times if 0 <= now - t < span]
     if len(ages) < 2:
         return None
     weight = sum(math.exp(-decay * age) for age in ages)
@@ -92,7 +92,7 @@ class RateMeter:
         """Record one event now (and forget those older than the window)."""
         now = self._clock()
         self._times.append(now)
-        while self._times and now - self._times[0] > self._window:
+        while self._times and now - self._times[0] >= self._window:
             self._times.popleft()
 
     def rate(self) -> float | None:
