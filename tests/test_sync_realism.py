@@ -4,6 +4,7 @@ phone and e-mail edits leaving updated_at alone) and the sync engine against the
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,13 @@ import pytest
 
 from aircall_async import AircallClient
 from aircall_async.clock import ManualClock
-from aircall_async.sync import RETENTION, Progress, SQLiteSink, SyncEngine
+from aircall_async.sync import (
+    DEFAULT_SWEEP_EVERY,
+    RETENTION,
+    Progress,
+    SQLiteSink,
+    SyncEngine,
+)
 from aircall_async.testing import FakeAircall
 from aircall_async.testing.history import CALLS_SERVED
 
@@ -235,3 +242,15 @@ async def test_the_cli_sweeps_contacts_when_asked(tmp_path: Path) -> None:
         status, _, err = await cli(sync_args(fake, db, *more), fake)
         assert status == 0, err
         assert stored(db, "contacts")[contact["id"]]["emails"] == contact["emails"]
+
+
+async def test_the_sweep_period_is_checked(tmp_path: Path) -> None:
+    fake, _ = timed_fake(0, 1)
+    async with fake, fake.client() as client:
+        sink = SQLiteSink(tmp_path / "p.db")
+        with pytest.raises(ValueError, match="contacts_sweep_every"):
+            SyncEngine(client, sink, contacts_sweep_every=-1)
+        engine = SyncEngine(client, sink, contacts_sweep_every=timedelta(days=2))
+        assert engine.contacts_sweep_every == 2 * DAY
+        assert SyncEngine(client, sink).contacts_sweep_every == DEFAULT_SWEEP_EVERY == 7 * DAY
+        assert SyncEngine(client, sink, contacts_sweep_every=None).contacts_sweep_every is None
