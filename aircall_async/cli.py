@@ -105,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--streams", help=f"comma-separated, among: {','.join(STREAMS)}")
     sync.add_argument("--since", help="re-read calls started from this date (YYYY-MM-DD)")
     sync.add_argument("--workers", type=_positive, default=1, help="concurrent call windows")
+    sync.add_argument(
+        "--full-contacts", action="store_true", help="re-read every contact (a full sweep)"
+    )
     export = commands.add_parser("export", parents=[api, out], help="export one stream")
     export.add_argument("stream", help=f"one of: {','.join(STREAMS)}")
     export.add_argument("--since", help="calls started / contacts updated from this date")
@@ -223,6 +226,7 @@ async def _run_engine(
         engine = SyncEngine(
             client, sink, streams=streams, since=since, workers=workers,
             updated_since=since if args.command == "export" else None,
+            full_contacts=getattr(args, "full_contacts", False),
             on_progress=reporter, counter=counter,
         )  # fmt: skip
         outcome = "stopped"
