@@ -290,7 +290,9 @@ def test_datetimes_with_fractions_round_trip() -> None:
     assert structure(unstructure(call), Call) == call
     assert structure(unstructure(user), User) == user
     other_zone = datetime(2021, 6, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
-    assert unstructure(User(id=1, created_at=other_zone))["created_at"] == "2021-06-01T12:00:00.000Z"
+    assert (
+        unstructure(User(id=1, created_at=other_zone))["created_at"] == "2021-06-01T12:00:00.000Z"
+    )
 
 
 def test_models_built_in_code_have_an_empty_raw_excluded_from_eq_and_repr() -> None:

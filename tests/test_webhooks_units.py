@@ -161,7 +161,9 @@ def test_parse_event_is_lenient_with_data_that_does_not_fit_the_model() -> None:
     assert event.data.raw["duration"] == {"no": 1}
 
 
-@pytest.mark.parametrize("event", ["call.ended", "user.created", "number.opened", "contact.updated"])
+@pytest.mark.parametrize(
+    "event", ["call.ended", "user.created", "number.opened", "contact.updated"]
+)
 @pytest.mark.parametrize("bad", [{}, {"id": None}, {"id": "812"}, {"id": True}])
 def test_data_without_the_id_its_model_requires_is_an_invalid_delivery(
     event: str, bad: dict[str, Any]

@@ -472,11 +472,16 @@ def check_required(data: Mapping[str, Any], cls: type[Model]) -> None:
             raise _shape_error(cls.__name__, field, value) from None
 
 
-@functools.cache
+_REQUIRED: dict[type[Model], tuple[attrs.Attribute[Any], ...]] = {}
+
+
 def _required_fields(cls: type[Model]) -> tuple[attrs.Attribute[Any], ...]:
     """The fields of ``cls`` without a default: its id, when it always comes with one."""
-    attrs.resolve_types(cls)
-    return tuple(f for f in _data_fields(cls) if f.default is attrs.NOTHING)
+    found = _REQUIRED.get(cls)
+    if found is None:
+        attrs.resolve_types(cls)
+        found = _REQUIRED[cls] = tuple(f for f in _data_fields(cls) if f.default is attrs.NOTHING)
+    return found
 
 
 def _shape_error(model: str, field: attrs.Attribute[Any], value: object) -> ResponseShapeError:
