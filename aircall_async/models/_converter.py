@@ -6,7 +6,10 @@ Leniency lives in a single structure-hook factory for every :class:`Model`: it
 runs the fast function cattrs generates for the class and, only if that raises,
 structures the payload field by field, degrading each field that fails to its
 default (``None``, or ``[]`` for a list field: a list degrades as a whole).
-The original payload is kept on ``model.raw``.
+The original payload is kept on ``model.raw``. A field without a default (the id of a
+model the reference always identifies) cannot degrade: the field-by-field path raises
+:class:`~aircall_async.errors.ResponseShapeError` for it, which the model's parent, if
+any, catches like any failure of that field.
 
 Primitive hooks are strict rather than coercing: a ``str`` field given a dict, an
 ``int`` field given ``"12"``, ``2.7`` or ``True``, a ``bool`` field given ``"no"``
