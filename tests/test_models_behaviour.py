@@ -449,7 +449,7 @@ def test_a_nested_object_without_its_id_degrades_like_a_bad_field() -> None:
     assert unstructure(call)["user"] == {"name": "No Id"}  # given back as received
 
 
-# --- Property: structure() never raises for a JSON-like mapping --------------------
+# --- Property: structure() raises for a JSON-like mapping only for a bad id ----------
 
 json_scalars = (
     st.none()
