@@ -13,7 +13,7 @@ is read and resumed.
 
 from .engine import SyncEngine, parse_since
 from .progress import Progress, ProgressCallback, RequestCounter, StreamProgress, render_line
-from .sinks import STATE_TABLE, Sink, SinkError, SQLiteSink
+from .sinks import STATE_TABLE, SharedSink, Sink, SinkError, SQLiteSink
 from .state import DEFAULT_LAG, RETENTION
 from .streams import STREAMS, Column, Stream, epoch, select_streams
 from .walkers import SyncError
@@ -28,6 +28,7 @@ __all__ = [
     "ProgressCallback",
     "RequestCounter",
     "SQLiteSink",
+    "SharedSink",
     "Sink",
     "SinkError",
     "Stream",
