@@ -122,6 +122,7 @@ class SyncEngine:
         self.coordination: Coordination | None = None
         if shared:
             self.coordination = _coordination(sink, workers if windows is None else windows, lease)
+            self.coordination.calls = next((s for s in self.streams if s.name == "calls"), None)
         self._client = client
         self._sink = sink
         self._on_progress = on_progress

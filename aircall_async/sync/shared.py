@@ -56,6 +56,10 @@ State = dict[str, Any]
 Walker = Callable[[Context, Stream], Awaitable[None]]
 Claim = Literal["mine", "wait", "skip"]
 
+#: A process with no window left to claim takes half of a window held by another one when
+#: that half spans at least this many seconds (each split costs up to two more pages).
+MIN_SPLIT = 60
+
 
 def default_owner() -> str:
     """A name for this process, unique across machines: ``host:pid:random``."""
@@ -99,19 +103,20 @@ def join_calls(
         plan = plan_calls(state, now=now, since=since, lag=lag, workers=windows)
         high_water = state.get("high_water") if state else None
         out = plan.state(high_water if isinstance(high_water, int) else None)
-        out["run"]["id"] = uuid.uuid4().hex
-        out["run"]["claims"] = [None] * len(plan.windows)
+        out["run"].update(id=uuid.uuid4().hex, claims=[None] * len(plan.windows), planned_at=db_now)
         return out
     claims = _claims(run)
     to = run.get("to")
-    extend = isinstance(to, int) and now > to and not any(_live(c, db_now) for c in claims)
+    live = any(_live(c, db_now) for c in claims)
+    extend = isinstance(to, int) and now > to and not live
     if "id" in run and not extend:
         return None
     new_run = {**run, "id": run.get("id") or uuid.uuid4().hex}
-    if extend:
+    if extend and isinstance(to, int):
         new_run["windows"] = [*run["windows"], [to + 1, now, to + 1]]
         new_run["claims"] = [*claims, None]
         new_run["to"] = now
+        new_run["planned_at"] = db_now
     return {**(state or {}), "run": new_run}
 
 
@@ -126,19 +131,31 @@ def claim_window(
 ) -> tuple[State | None, int | None, bool]:
     """Claim a window of run ``run_id``: ``(new state or None, window index or None,
     finished)``. ``finished`` when the run is over (then this process leaves); a state
-    with no index finishes a run whose windows are all done."""
+    with no index finishes a run whose windows are all done. With no window free, the
+    upper half of the largest window still to read is cut off as a new one (its holder
+    stops at the new end), so that no process idles while much is left."""
     run = _run(state)
     if state is None or run is None or run.get("id") != run_id:
         return None, None, True
     claims = _claims(run)
-    for index, (lo, hi, pos) in enumerate(run["windows"]):
+    for index, (_lo, hi, pos) in enumerate(run["windows"]):
         claim = claims[index]
         if pos <= hi and not _live(claim, now):
             claims[index] = [owner, now + lease]
             return state, index, False
     if all(w[2] > w[1] for w in run["windows"]):
         return _finish_if_done(state, run), None, True
-    return None, None, False
+    # Nothing free: take the upper half of what is left of the largest window held.
+    left = [(w[1] - w[2], i) for i, w in enumerate(run["windows"]) if w[2] <= w[1]]
+    span, biggest = max(left)
+    if span + 1 < 2 * MIN_SPLIT:
+        return None, None, False
+    window = run["windows"][biggest]
+    middle = window[2] + (span + 1) // 2
+    run["windows"].append([middle, window[1], middle])
+    claims.append([owner, now + lease])
+    window[1] = middle - 1
+    return state, len(run["windows"]) - 1, False
 
 
 def _held(state: State | None, run_id: str, index: int, owner: str) -> State | None:
@@ -161,7 +178,8 @@ def commit_window(
 ) -> State | None:
     """The state once a page of window ``index`` is read up to ``pos`` (``None``: the
     window is done), or ``None`` when this process no longer holds the window (the page is
-    then dropped). The commit finishing the last window finishes the run."""
+    then dropped). The commit finishing the last window finishes the run. A window whose
+    end was moved below ``pos`` by a split is done."""
     run = _held(state, run_id, index, owner)
     if state is None or run is None:
         return None
@@ -211,7 +229,13 @@ class Coordination:
     owner: str
     lease: float
     windows: int
+    #: The calls stream when it is synced (its run is what the processes join).
+    calls: Stream | None = None
+    #: When the run this process joined was planned (database time): the streams done
+    #: since then are not done again.
     joined: float | None = None
+    run_id: str = ""
+    _lock: asyncio.Lock = attrs.field(factory=asyncio.Lock, repr=False)
 
     @property
     def poll(self) -> float:
@@ -221,14 +245,32 @@ class Coordination:
     async def update(
         self, key: str, change: StateChange, stream: Stream | None = None, objs: Any = ()
     ) -> bool:
-        """:meth:`SharedSink.update_state`, noting the database time this process joined."""
+        """:meth:`SharedSink.update_state`."""
+        return await self.sink.update_state(key, change, stream, objs)
 
-        def noted(state: State | None, now: float) -> State | None:
-            if self.joined is None:
-                self.joined = now
-            return change(state, now)
+    async def join(self, ctx: Context) -> None:
+        """Join the calls run under way, or plan one (once per process): sets ``run_id``
+        and ``joined``."""
+        async with self._lock:
+            if self.joined is not None:
+                return
+            calls = self.calls
 
-        return await self.sink.update_state(key, noted, stream, objs)
+            def join(state: State | None, now: float) -> State | None:
+                if calls is None:
+                    self.joined = now
+                    return None
+                new = join_calls(
+                    state, now=ctx.now, since=ctx.since, lag=ctx.lag, windows=self.windows,
+                    db_now=now,
+                )  # fmt: skip
+                run = _run(new if new is not None else state) or {}
+                self.run_id = str(run.get("id", ""))
+                planned = run.get("planned_at")
+                self.joined = float(planned) if isinstance(planned, (int, float)) else now
+                return new
+
+            await self.update(calls.name if calls is not None else "calls", join)
 
     @contextlib.asynccontextmanager
     async def heartbeat(self, renew: Callable[[], Awaitable[object]]) -> AsyncIterator[None]:
@@ -250,18 +292,8 @@ class Coordination:
 
 async def shared_calls(ctx: Context, stream: Stream, co: Coordination) -> None:
     """Join (or plan) the calls run and read windows of it until it is finished."""
-    joined: dict[str, str] = {}
-
-    def join(state: State | None, now: float) -> State | None:
-        new = join_calls(
-            state, now=ctx.now, since=ctx.since, lag=ctx.lag, windows=co.windows, db_now=now
-        )
-        run = _run(new if new is not None else state)
-        joined["id"] = str(run["id"]) if run else ""
-        return new
-
-    await co.update(stream.name, join)
-    run_id = joined["id"]
+    await co.join(ctx)
+    run_id = co.run_id
 
     async def work(me: str, index: int, window: list[int]) -> None:
         async def renew() -> None:
@@ -273,21 +305,29 @@ async def shared_calls(ctx: Context, stream: Stream, co: Coordination) -> None:
             )
 
         async def commit(objs: list[dict[str, Any]], pos: int | None) -> None:
+            done: list[bool] = []
+
             def change(s: State | None, now: float) -> State | None:
-                return commit_window(
+                new = commit_window(
                     s, run_id=run_id, index=index, owner=me, pos=pos, now=now, lease=co.lease
                 )
+                run = _run(new)
+                done.append(run is None or run["windows"][index][2] > run["windows"][index][1])
+                return new
 
             if not await co.update(stream.name, change, stream, objs):
                 raise _Lost
+            if pos is not None and done[-1]:
+                raise _Lost  # another process took the rest of this window
 
         async with co.heartbeat(renew):
             with contextlib.suppress(_Lost):
                 await ascending(ctx, stream, window[2], window[1], f"window {index}", commit)
 
     async def worker(me: str) -> None:
+        got: dict[str, Any] = {}
         while True:
-            got: dict[str, Any] = {}
+            got.clear()
 
             def claim(s: State | None, now: float) -> State | None:
                 new, index, got["finished"] = claim_window(
@@ -313,8 +353,8 @@ async def shared_stream(ctx: Context, stream: Stream, co: Coordination, walker: 
     """Run ``walker`` on ``stream`` if no other process does; wait while one does, and take
     over when its lease runs out."""
     key = f"{stream.name}:claim"
+    got: dict[str, Claim] = {}
     while True:
-        got: dict[str, Claim] = {}
 
         def claim(s: State | None, now: float) -> State | None:
             new, got["claim"] = claim_stream(
@@ -344,14 +384,14 @@ async def shared_stream(ctx: Context, stream: Stream, co: Coordination, walker: 
         ok = True
     finally:
         # Done: the others skip it. Failed: released, for another process or the next run.
-        end = await asyncio.shield(
+        await asyncio.shield(
             co.update(key, lambda s, now: ({"done_at": now} if ok else {}) if mine(s) else None)
         )
-        del end
 
 
 async def run_shared(ctx: Context, stream: Stream, co: Coordination, walker: Walker) -> None:
     """Run one stream of a shared sync: calls by windows, the others by one process."""
+    await co.join(ctx)
     if stream.strategy == "calls":
         await shared_calls(ctx, stream, co)
     else:
