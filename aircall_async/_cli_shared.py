@@ -53,7 +53,8 @@ async def redis_throttle(
     url: str, key: str, rate: RateLimit, processes: int
 ) -> AsyncIterator[Throttle]:
     """A :class:`~aircall_async.redis.RedisThrottler` on ``url`` (checked with a PING),
-    closed on exit. Raises SharedUsageError when the extra is missing, the URL is bad or
+    closed on exit; with ``processes`` > 1 each falls back to its share of ``rate`` while
+    Redis is unreachable. Raises SharedUsageError when the extra is missing, the URL is bad or
     Redis does not answer (the message names the server, never its password)."""
     try:
         import redis.asyncio as aioredis
@@ -77,7 +78,11 @@ async def redis_throttle(
                 f"cannot reach {describe(client)}: {type(exc).__name__}"
             ) from None
         try:
-            throttler = RedisThrottler(client, key=key, limit=rate.limit, per=rate.per)
+            throttler = RedisThrottler(
+                client, key=key, limit=rate.limit, per=rate.per,
+                # Redis gone mid-run: each process falls back to its share, never more.
+                expected_processes=processes if processes > 1 else None,
+            )  # fmt: skip
         except ValueError as exc:
             raise SharedUsageError(f"--redis-key: {exc}") from None
         yield throttler

@@ -8,8 +8,8 @@ Exit status: 0 done, 1 failed (the API or the network), 2 bad usage (arguments,
 credentials, paths: one line on stderr and nothing written), 130 interrupted (what was
 committed stays; the next run continues from it).
 
-(A little over 400 lines: one parser and one small runner per sub-command, kept together so
-that the exit codes and error lines stay uniform.)
+(Over 400 lines: one parser and one small runner per sub-command, kept together so that the
+exit codes and error lines stay uniform; the multi-process part lives in ``_cli_shared``.)
 """
 
 from __future__ import annotations
