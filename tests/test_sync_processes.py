@@ -36,7 +36,7 @@ NOW = 1_800_000_000
 
 
 def planned(windows: int = 2) -> dict[str, Any]:
-    state = join_calls(None, now=NOW, since=NOW - 1000, lag=0, windows=windows, db_now=5.0)
+    state = join_calls(None, now=NOW, since=NOW - 1000, lag=0, windows=windows, db_now=5.0, lease=3)
     assert state is not None
     return state
 
@@ -44,14 +44,18 @@ def planned(windows: int = 2) -> dict[str, Any]:
 def test_claims_leases_and_the_commit_that_finishes_the_run() -> None:
     state = planned()
     run_id = state["run"]["id"]
-    assert join_calls(state, now=NOW + 5, since=None, lag=0, windows=2, db_now=5.0) is None or (
-        state["run"]["claims"] == [None, None]
-    )
+    # Joined before anybody claimed anything: the run just planned is left as it is.
+    assert join_calls(state, now=NOW + 5, since=None, lag=0, windows=2, db_now=6.0, lease=3) is None
     a, first, _ = claim_window(state, run_id=run_id, owner="a", now=10.0, lease=3)
     b, second, _ = claim_window(a, run_id=run_id, owner="b", now=10.0, lease=3)
     assert (first, second) == (0, 1) and b is not None
     # A process that joins now finds the run under way: nothing changes.
-    assert join_calls(b, now=NOW + 5, since=None, lag=0, windows=2, db_now=11.0) is None
+    assert join_calls(b, now=NOW + 5, since=None, lag=0, windows=2, db_now=11.0, lease=3) is None
+    # Everybody gone (leases out): a rerun continues the run, plus what started since.
+    later = join_calls(b, now=NOW + 5, since=None, lag=0, windows=2, db_now=99.0, lease=3)
+    assert later is not None and later["run"]["id"] == run_id
+    assert later["run"]["windows"][-1] == [NOW + 1, NOW + 5, NOW + 1]
+    assert later["run"]["to"] == NOW + 5 and later["run"]["claims"][-1] is None
     # "b" goes silent; "a" is stalled past its lease too: "c" takes a window over ...
     c, taken, _ = claim_window(b, run_id=run_id, owner="c", now=14.0, lease=3)
     assert taken == 0 and c is not None and c["run"]["claims"][0][0] == "c"
@@ -84,7 +88,7 @@ def test_an_idle_process_takes_the_upper_half_of_the_largest_window() -> None:
     done = commit_window(split, run_id=run_id, index=0, owner="a", pos=middle + 3, now=3, lease=60)
     assert done is not None and done["run"]["claims"][0] is None
     # A window too short to halve is left alone: the idle process waits.
-    tiny = join_calls(None, now=NOW, since=NOW - 30, lag=0, windows=1, db_now=1.0)
+    tiny = join_calls(None, now=NOW, since=NOW - 30, lag=0, windows=1, db_now=1.0, lease=9)
     tiny, _, _ = claim_window(tiny, run_id=tiny["run"]["id"], owner="a", now=1, lease=9)  # type: ignore[index]
     assert claim_window(tiny, run_id=tiny["run"]["id"], owner="b", now=2, lease=9) == (  # type: ignore[index]
         None, None, False,
@@ -152,6 +156,21 @@ async def test_three_processes_one_sqlite_file_one_budget(redis_url: str, tmp_pa
     assert json.loads(state)["run"] is None and json.loads(state)["high_water"] > 0
 
 
+def held_by(db: Path, pid: int) -> list[list[int]]:
+    """The unfinished windows of the calls run that process ``pid`` holds."""
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
+        row = conn.execute(f"SELECT state FROM {STATE_TABLE} WHERE stream = 'calls'").fetchone()
+    run = json.loads(row[0]).get("run") if row else None
+    if not run:
+        return []
+    return [
+        w for w, c in zip(run["windows"], run["claims"], strict=True)
+        if c and f":{pid}:" in c[0] and w[2] <= w[1]
+    ]  # fmt: skip
+
+
 async def test_a_killed_process_window_is_taken_over_after_its_lease(
     redis_url: str, tmp_path: Path
 ) -> None:
@@ -162,9 +181,11 @@ async def test_a_killed_process_window_is_taken_over_after_its_lease(
     async with fake:
         args = shared_args(fake, str(db), "60/1", "--shared", "--windows", "3", "--redis-url", url)
         procs = [await start(args, env_for(fake)) for _ in range(3)]
-        while calls_queries(fake)[0] < 40:  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
         victim = procs[0]
+        # Mid-run, while the victim holds a window it has not finished.
+        while calls_queries(fake)[0] < 40 or not held_by(db, victim.pid):
+            assert victim.returncode is None and calls_queries(fake)[0] < 110, "never held one"
+            await asyncio.sleep(0.01)
         assert victim.returncode is None
         victim.send_signal(signal.SIGKILL)
         await victim.communicate()

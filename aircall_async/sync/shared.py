@@ -21,7 +21,8 @@ The other streams are run by one process each: a claim in the state row ``<strea
 waits; it skips the stream when it was done after this process joined, and takes it over
 when the lease of a dead process runs out.
 
-The pure decisions are the functions at the top; :func:`run_shared` drives them.
+The pure decisions are the functions at the top (they may change the state they are given,
+read fresh from the sink for each transaction); :func:`run_shared` drives them.
 """
 
 from __future__ import annotations
@@ -93,11 +94,12 @@ def join_calls(
     lag: int,
     windows: int,
     db_now: float,
+    lease: float,
 ) -> State | None:
     """The calls state after this process joins: ``None`` (unchanged) when a run is under
     way; a new plan (with a fresh ``id``) when there is none. A run nobody works on any
-    more (no live claim) is also given the calls started since its end, as one more
-    window, like an interrupted single-process run."""
+    more (no live claim, planned more than a ``lease`` ago) is also given the calls
+    started since its end, as one more window, like an interrupted single-process run."""
     run = _run(state)
     if run is None:
         plan = plan_calls(state, now=now, since=since, lag=lag, workers=windows)
@@ -107,7 +109,9 @@ def join_calls(
         return out
     claims = _claims(run)
     to = run.get("to")
-    live = any(_live(c, db_now) for c in claims)
+    planned = run.get("planned_at")
+    fresh = isinstance(planned, (int, float)) and db_now - planned < lease
+    live = fresh or any(_live(c, db_now) for c in claims)
     extend = isinstance(to, int) and now > to and not live
     if "id" in run and not extend:
         return None
@@ -262,7 +266,7 @@ class Coordination:
                     return None
                 new = join_calls(
                     state, now=ctx.now, since=ctx.since, lag=ctx.lag, windows=self.windows,
-                    db_now=now,
+                    db_now=now, lease=self.lease,
                 )  # fmt: skip
                 run = _run(new if new is not None else state) or {}
                 self.run_id = str(run.get("id", ""))
