@@ -100,6 +100,8 @@ def worker_argv(args: argparse.Namespace, windows: int) -> list[str]:
         if value:
             argv += [flag, value]
     argv += ["--workers", str(args.workers), "--lease", str(args.lease)]
+    if args.full_contacts:
+        argv.append("--full-contacts")
     return [*argv, "--shared", "--windows", str(windows), "--worker", "--json"]
 
 

@@ -117,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--since", help="re-read calls started from this date (YYYY-MM-DD)")
     sync.add_argument("--workers", type=_positive, default=1, help="concurrent call windows")
     sync.add_argument(
+        "--full-contacts", action="store_true", help="re-read every contact (a full sweep)"
+    )
+    sync.add_argument(
         "--processes", type=_positive, default=1,
         help="spread the sync over N processes (needs --redis-url: one shared budget)",
     )  # fmt: skip
@@ -260,6 +263,7 @@ async def _run_engine(
         engine = SyncEngine(
             client, sink, streams=streams, since=since, workers=workers,
             updated_since=since if args.command == "export" else None,
+            full_contacts=getattr(args, "full_contacts", False),
             on_progress=reporter, counter=counter,
             shared=sharing, windows=windows, lease=getattr(args, "lease", 60.0),
         )  # fmt: skip

@@ -15,7 +15,7 @@ from .shared import Coordination, default_owner, run_shared
 from .sinks import SharedSink, Sink
 from .state import DEFAULT_LAG
 from .streams import Stream, select_streams
-from .walkers import Context, sync_calls, sync_contacts, sync_full
+from .walkers import DEFAULT_SWEEP_EVERY, Context, sync_calls, sync_contacts, sync_full
 
 if TYPE_CHECKING:
     from ..client import AircallClient
@@ -60,6 +60,15 @@ def parse_since(value: str | int | date | datetime | None) -> int | None:
     raise ValueError(f"not a date: {value!r}")
 
 
+def _seconds_or_none(value: float | timedelta | None) -> int | None:
+    if value is None:
+        return None
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value
+    if isinstance(seconds, bool) or seconds < 0:
+        raise ValueError(f"contacts_sweep_every must be >= 0 seconds, got {value!r}")
+    return int(seconds)
+
+
 class SyncEngine:
     """Replicates streams of an Aircall account into a :class:`~aircall_async.sync.Sink`.
 
@@ -82,14 +91,19 @@ class SyncEngine:
             process that plans the run (default: ``workers``; say processes × workers).
         lease: in a shared sync, the seconds after which the work of a process that went
             silent (killed) is taken over by another; a live one renews it every third.
+        full_contacts: sweep every contact this run (phone and e-mail edits may not bump
+            ``updated_at``, so the walk by ``updated_at`` can miss them).
+        contacts_sweep_every: sweep every contact when the last full read is this old
+            (default 7 days), seconds or timedelta; ``None``: only when asked or needed.
         on_progress: called with the :class:`Progress` after every committed page.
         counter: the :class:`RequestCounter` of the client's session, for requests and 429s.
         clock: the current UNIX time (tests inject one).
 
     Raises:
-        ValueError: for an unknown stream, a bad ``since``, a negative lag, ``workers`` or
-            ``windows`` below 1, a lease that is not positive, or ``shared`` with a sink
-            that cannot be shared (it needs ``update_state``: SQLite and PostgreSQL have it).
+        ValueError: for an unknown stream, a bad ``since``, a negative lag or
+            ``contacts_sweep_every``, ``workers`` or ``windows`` below 1, a lease that is
+            not positive, or ``shared`` with a sink that cannot be shared (it needs
+            ``update_state``: SQLite and PostgreSQL have it).
     """
 
     def __init__(
@@ -102,6 +116,8 @@ class SyncEngine:
         updated_since: str | int | date | datetime | None = None,
         lag: float | timedelta = DEFAULT_LAG,
         workers: int = 1,
+        full_contacts: bool = False,
+        contacts_sweep_every: float | timedelta | None = DEFAULT_SWEEP_EVERY,
         on_progress: ProgressCallback | None = None,
         counter: RequestCounter | None = None,
         clock: Callable[[], float] = time.time,
@@ -118,6 +134,8 @@ class SyncEngine:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
         self.lag = int(seconds)
+        self.full_contacts = bool(full_contacts)
+        self.contacts_sweep_every = _seconds_or_none(contacts_sweep_every)
         self.workers = workers
         self.coordination: Coordination | None = None
         if shared:
@@ -129,7 +147,8 @@ class SyncEngine:
         self._counter = counter
         self._clock = clock
         budget = client.rate_limit
-        # A shared throttle (another process's budget too) gives no rate of its own: no ETA.
+        # A shared throttle (another process's budget too) gives no rate of its own: the
+        # ETA then comes from the rate the pages were fetched at lately (progress.py).
         rate = budget.limit / budget.per if isinstance(budget, RateLimit) else None
         self.progress = Progress(
             streams={s.name: StreamProgress() for s in self.streams},
@@ -165,6 +184,8 @@ class SyncEngine:
             updated_since=self.updated_since,
             lag=self.lag,
             workers=self.workers,
+            full_contacts=self.full_contacts,
+            contacts_sweep_every=self.contacts_sweep_every,
         )
         results = await asyncio.gather(
             *(self._one(ctx, stream) for stream in self.streams), return_exceptions=True
