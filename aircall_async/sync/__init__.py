@@ -21,7 +21,7 @@ from .progress import (
     observed_rate,
     render_line,
 )
-from .sinks import STATE_TABLE, Sink, SinkError, SQLiteSink
+from .sinks import STATE_TABLE, SharedSink, Sink, SinkError, SQLiteSink
 from .state import DEFAULT_LAG, RETENTION
 from .streams import STREAMS, Column, Stream, epoch, select_streams
 from .walkers import DEFAULT_SWEEP_EVERY, SyncError
@@ -38,6 +38,7 @@ __all__ = [
     "RateMeter",
     "RequestCounter",
     "SQLiteSink",
+    "SharedSink",
     "Sink",
     "SinkError",
     "Stream",
