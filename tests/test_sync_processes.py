@@ -127,6 +127,7 @@ def calls_queries(fake: FakeAircall) -> tuple[int, int]:
     return len(calls), sum(1 for r in calls if r.query.get("page") == "1")
 
 
+@pytest.mark.slow
 async def test_three_processes_one_sqlite_file_one_budget(redis_url: str, tmp_path: Path) -> None:
     db = tmp_path / "shared.db"
     url = fresh_redis_url(redis_url)
@@ -171,6 +172,7 @@ def held_by(db: Path, pid: int) -> list[list[int]]:
     ]  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_a_killed_process_window_is_taken_over_after_its_lease(
     redis_url: str, tmp_path: Path
 ) -> None:
@@ -198,6 +200,7 @@ async def test_a_killed_process_window_is_taken_over_after_its_lease(
     assert pages <= math.ceil(6_000 / 50) + queries + 1, (pages, queries)
 
 
+@pytest.mark.slow
 async def test_two_processes_share_one_postgres_schema(redis_url: str, postgres_dsn: str) -> None:
     import asyncpg  # type: ignore[import-untyped,unused-ignore]
 
