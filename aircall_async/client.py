@@ -419,13 +419,13 @@ class AircallClient(ClientResources):
         outcome = status if exc is None else type(exc).__name__
         elapsed = time.monotonic() - started
         logger.debug(
-            "%s %s -> %s in %.3fs (remaining %s, retry %d)",
+            "%s %s -> %s in %.3fs (remaining %s, attempt %d)",
             method,
             route,
             outcome,
             elapsed,
             remaining,
-            attempt,
+            attempt + 1,  # counted from 1, like RequestEvent.attempt and aircall_attempt
             extra={
                 "aircall_method": method,
                 "aircall_path": route,

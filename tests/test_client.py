@@ -388,8 +388,8 @@ async def test_one_debug_line_per_request_without_secrets(
         await client.request("GET", "/users/1", params={"email": "a@b.c"})
     lines = [r.getMessage() for r in caplog.records if r.name == "aircall_async"]
     assert len(lines) == 2
-    assert "GET /users/1 -> 500" in lines[0] and "retry 0" in lines[0]
-    assert "GET /users/1 -> 200" in lines[1] and "retry 1" in lines[1]
+    assert "GET /users/1 -> 500" in lines[0] and "attempt 1" in lines[0]
+    assert "GET /users/1 -> 200" in lines[1] and "attempt 2" in lines[1]
     assert "remaining 41" in lines[1]
     for line in lines:
         assert SECRET not in line and "Basic" not in line and "a@b.c" not in line
