@@ -265,3 +265,24 @@ def test_closing_ends_the_calls_other_threads_still_wait_for(fake: FakeAircall) 
     assert hook.cancelled.is_set()
     assert len(outcome) == 1 and isinstance(outcome[0], AircallError)
     assert "client is closed" in str(outcome[0])
+
+
+def test_the_loop_reads_plain_sockets_in_64_kib_and_big_answers_arrive_whole(
+    client: AircallClient, fake: FakeAircall
+) -> None:
+    # asyncio's 256 KiB reads cost page faults in a non-main thread (see _portal.py).
+    from aircall_async.blocking._portal import READ_SIZE
+
+    async def read_size() -> int:
+        loop = asyncio.get_running_loop()
+        url = fake.base_url
+        transport, _ = await loop.create_connection(asyncio.Protocol, url.host, url.port)
+        try:
+            return int(transport.max_size)  # type: ignore[attr-defined]
+        finally:
+            transport.close()
+
+    assert client._portal.run(read_size()) == READ_SIZE == 64 * 1024
+    page = client.request("GET", "/calls", params={"per_page": 50})
+    assert len(page["calls"]) == 50
+    assert len(repr(page)) > READ_SIZE  # one answer over several reads, intact

@@ -9,11 +9,20 @@ The handoff is kept lean because it is paid on every blocking call: one
 ``loop.call_soon_threadsafe`` that creates the task, and a bare lock (``_thread``'s) used as
 a one-shot completion signal, released by the task itself the moment the coroutine ends
 (no ``concurrent.futures.Future``, no done-callbacks, no extra loop iteration).
+
+The loop also reads plain (non-TLS) sockets at most 64 KiB at a time instead of asyncio's
+256 KiB. asyncio allocates a fresh bytes object of that size for every read; in any thread
+but the main one, glibc's per-thread malloc arena hands those 256 KiB back to the system
+after each read and faults them in again on the next: two page faults and an
+mmap/munmap pair per response, measured at about 40 us of CPU per request (a quarter of a
+request's client-side CPU on loopback), all gone at 64 KiB. TLS connections (the real API)
+read into one persistent buffer on Python 3.11+ and are unaffected either way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from _thread import allocate_lock, get_ident
 from collections.abc import Awaitable, Callable, Coroutine
@@ -25,6 +34,30 @@ from ..errors import AircallError
 __all__ = ["Portal"]
 
 T = TypeVar("T")
+
+#: The largest read of a plain socket on the portal's loop (asyncio's default: 256 KiB).
+READ_SIZE = 64 * 1024
+
+
+if sys.platform == "win32":  # the default (proactor) loop there
+
+    def _new_loop() -> asyncio.AbstractEventLoop:
+        return asyncio.new_event_loop()
+
+else:
+
+    class _Loop(asyncio.SelectorEventLoop):
+        """A selector loop whose plain socket transports read at most READ_SIZE bytes."""
+
+        def _make_socket_transport(self, *args: Any, **kwargs: Any) -> Any:
+            transport = super()._make_socket_transport(*args, **kwargs)  # type: ignore[misc]
+            size = getattr(transport, "max_size", None)
+            if isinstance(size, int) and size > READ_SIZE:
+                transport.max_size = READ_SIZE
+            return transport
+
+    def _new_loop() -> asyncio.AbstractEventLoop:
+        return _Loop()
 
 
 class _Call(Generic[T]):
@@ -61,7 +94,7 @@ class Portal:
     """
 
     def __init__(self, name: str = "aircall-async") -> None:
-        self._loop = asyncio.new_event_loop()
+        self._loop = _new_loop()
         self._closed = False
         self._lock = threading.Lock()
         self._ident = 0
