@@ -286,3 +286,25 @@ def test_the_loop_reads_plain_sockets_in_64_kib_and_big_answers_arrive_whole(
     page = client.request("GET", "/calls", params={"per_page": 50})
     assert len(page["calls"]) == 50
     assert len(repr(page)) > READ_SIZE  # one answer over several reads, intact
+
+
+def test_a_keyboard_interrupt_inside_the_work_reaches_the_caller_and_the_loop_survives(
+    fake: FakeAircall,
+) -> None:
+    raised: list[bool] = []
+
+    async def interrupting(event: RequestEvent) -> None:
+        if not raised:
+            raised.append(True)
+            raise KeyboardInterrupt
+
+    with AircallClient(
+        api_id=fake.api_id,
+        api_token=fake.api_token,
+        base_url=fake.base_url,
+        rate_limit=None,
+        on_request=interrupting,
+    ) as client:
+        with pytest.raises(KeyboardInterrupt):
+            client.ping()
+        assert client.ping() is True  # the loop was not stopped by it
