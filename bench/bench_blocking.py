@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import time
 from typing import Any
 
@@ -77,6 +78,10 @@ def main() -> int:
         paired.median <= TARGET,
         f"{paired.describe(' req/s')} (target <= {TARGET})",
     )
+    added = statistics.median(
+        (1 / b - 1 / a) * 1e6 for a, b in zip(paired.a, paired.b, strict=True)
+    )
+    print(f"time added per blocking call: {added:.0f} us (median of the pairs)")
     print(
         "for reference, the same batch as one coroutine on the blocking client's loop / "
         f"the async client's: {reference.describe(' req/s')}"
