@@ -8,8 +8,8 @@ Exit status: 0 done, 1 failed (the API or the network), 2 bad usage (arguments,
 credentials, paths: one line on stderr and nothing written), 130 interrupted (what was
 committed stays; the next run continues from it).
 
-(A little over 400 lines: one parser and one small runner per sub-command, kept together so
-that the exit codes and error lines stay uniform.)
+(Over 400 lines: one parser and one small runner per sub-command, kept together so that the
+exit codes and error lines stay uniform; the multi-process part lives in ``_cli_shared``.)
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ from typing import Any, NoReturn, TextIO
 
 import aiohttp
 
+from . import _cli_shared as shared
 from .client import DEFAULT_BASE_URL, AircallClient
 from .errors import AircallError, ForbiddenError
-from .ratelimit import RateLimit
+from .ratelimit import RateLimit, Throttle
 from .sync import (
     STREAMS,
     Progress,
@@ -81,6 +82,16 @@ def _positive(value: str) -> int:
     return number
 
 
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {value!r}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     api = _Parser(add_help=False)
     api.add_argument("--base-url", default=str(DEFAULT_BASE_URL), help="the API root")
@@ -105,6 +116,27 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--streams", help=f"comma-separated, among: {','.join(STREAMS)}")
     sync.add_argument("--since", help="re-read calls started from this date (YYYY-MM-DD)")
     sync.add_argument("--workers", type=_positive, default=1, help="concurrent call windows")
+    sync.add_argument(
+        "--full-contacts", action="store_true", help="re-read every contact (a full sweep)"
+    )
+    sync.add_argument(
+        "--processes", type=_positive, default=1,
+        help="spread the sync over N processes (needs --redis-url: one shared budget)",
+    )  # fmt: skip
+    sync.add_argument(
+        "--shared", action="store_true",
+        help="join the processes syncing into this --db (run the same command on each machine)",
+    )  # fmt: skip
+    sync.add_argument(
+        "--redis-url", help=f"the Redis of the shared budget (or ${shared.REDIS_ENV})"
+    )
+    sync.add_argument("--redis-key", help="the shared budget's name (default: from the API id)")
+    sync.add_argument(
+        "--lease", type=_seconds, default=60.0,
+        help="seconds after which a dead process' share is taken over (--processes, --shared)",
+    )  # fmt: skip
+    sync.add_argument("--windows", type=_positive, default=None, help=argparse.SUPPRESS)
+    sync.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     export = commands.add_parser("export", parents=[api, out], help="export one stream")
     export.add_argument("stream", help=f"one of: {','.join(STREAMS)}")
     export.add_argument("--since", help="calls started / contacts updated from this date")
@@ -161,12 +193,12 @@ def _since(value: str | None) -> int | None:
 
 @contextlib.asynccontextmanager
 async def _open_client(
-    args: argparse.Namespace, counter: RequestCounter
+    args: argparse.Namespace, counter: RequestCounter, throttle: Throttle | None = None
 ) -> AsyncIterator[AircallClient]:
     """A client whose session counts requests and 429s; both closed on exit."""
     kwargs: dict[str, Any] = {"base_url": args.base_url}
-    if args.rate_limit is not None:
-        kwargs["rate_limit"] = args.rate_limit
+    if throttle is not None or args.rate_limit is not None:
+        kwargs["rate_limit"] = throttle or args.rate_limit
     credentials = _credentials()
     async with aiohttp.ClientSession(trace_configs=[counter.trace_config]) as session:
         try:
@@ -213,19 +245,34 @@ async def _checked(client: AircallClient) -> None:
 
 
 async def _run_engine(
-    args: argparse.Namespace, sink: Sink, streams: list[str], since: int | None, workers: int
-) -> int:
+    args: argparse.Namespace, sink: Sink, streams: list[str], since: int | None, workers: int,
+    throttle: Throttle | None = None, redis_url: str = "",
+) -> int:  # fmt: skip
     counter = RequestCounter()
-    async with _open_client(args, counter) as client:
+    processes = getattr(args, "processes", 1)
+    windows = getattr(args, "windows", None) or processes * workers
+    sharing = processes > 1 or getattr(args, "shared", False)
+    async with (
+        _open_client(args, counter, throttle) as client,
+        contextlib.AsyncExitStack() as stack,
+    ):
         await _checked(client)
         await sink.open(select_streams(streams))  # a SinkError here is bad usage (exit 2)
-        reporter = _Reporter(sys.stderr, args.log_interval)
+        quiet = getattr(args, "worker", False)
+        reporter = _Reporter(sys.stderr, float("inf") if quiet else args.log_interval)
         engine = SyncEngine(
             client, sink, streams=streams, since=since, workers=workers,
             updated_since=since if args.command == "export" else None,
+            full_contacts=getattr(args, "full_contacts", False),
             on_progress=reporter, counter=counter,
+            shared=sharing, windows=windows, lease=getattr(args, "lease", 60.0),
         )  # fmt: skip
+        procs = []
+        if processes > 1:
+            cm = shared.workers(args, redis_url, processes - 1, windows)
+            procs = await stack.enter_async_context(cm)
         outcome = "stopped"
+        others: list[tuple[int, dict[str, Any]]] = []
         try:
             await engine.run()
             outcome = "done"
@@ -233,17 +280,28 @@ async def _run_engine(
             sys.stderr.write(f"\n{PROG}: {exc}\n")
             outcome = "failed"
         finally:
-            reporter.finish(engine.progress, outcome)
+            others = await shared.collect(procs) if outcome != "stopped" else []
+            if any(status != EXIT_OK for status, _ in others):
+                outcome = "failed"
+            if not quiet:
+                reporter.finish(engine.progress, outcome)
             if args.json:
                 summary = {"status": "ok" if outcome == "done" else outcome}
-                print(json.dumps({**summary, **engine.progress.as_dict()}), flush=True)
+                mine = engine.progress.as_dict()
+                if others:
+                    mine = shared.merge_summaries([mine, *(o for _, o in others)])
+                print(json.dumps({**summary, **mine}), flush=True)
         return EXIT_OK if outcome == "done" else EXIT_FAILED
 
 
 async def _sync(args: argparse.Namespace) -> int:
     streams = [s.name for s in _streams(args.streams)]
     since = _since(args.since)
-    _credentials()
+    credentials = _credentials()
+    try:
+        redis_url = shared.redis_url(args)
+    except shared.SharedUsageError as exc:
+        raise UsageError(str(exc)) from None
     sink: Sink
     if args.db.startswith(("postgres://", "postgresql://")):
         from .sync.postgres import PostgresSink
@@ -255,7 +313,17 @@ async def _sync(args: argparse.Namespace) -> int:
     else:
         sink = SQLiteSink(_writable_file(args.db, "--db"))
     try:
-        return await _run_engine(args, sink, streams, since, args.workers)
+        if redis_url is None:
+            return await _run_engine(args, sink, streams, since, args.workers)
+        key = shared.budget_key(args, credentials)
+        rate = args.rate_limit or RateLimit()
+        try:
+            async with shared.redis_throttle(redis_url, key, rate, args.processes) as throttle:
+                return await _run_engine(
+                    args, sink, streams, since, args.workers, throttle, redis_url
+                )
+        except shared.SharedUsageError as exc:
+            raise UsageError(str(exc)) from None
     finally:
         await sink.close()
 

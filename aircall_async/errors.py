@@ -31,6 +31,7 @@ __all__ = [
     "PaginationStalledError",
     "RateLimitError",
     "ResponseHeaders",
+    "ResponseShapeError",
     "ServerError",
     "TransportError",
     "UnprocessableEntityError",
@@ -80,6 +81,26 @@ class AmbiguousMatchError(AircallError):
     def __init__(self, message: str, *, ids: list[int]) -> None:
         super().__init__(message)
         self.ids = ids
+
+
+class ResponseShapeError(AircallError):
+    """An answer's object lacks a field no object of its kind comes without: its id.
+
+    Raised by :func:`aircall_async.models.structure` (and so by every client method that
+    returns a model, a listing included: one item without an id ends it) when the ``id``
+    of a :class:`~aircall_async.models.Call`, ``User``... (``webhook_id`` of a ``Webhook``)
+    is missing, null or not an int (not a str for ``webhook_id``). ``model`` and ``field``
+    name them; ``problem`` says what was wrong (``"missing"``, ``"null"``, or
+    ``"not an int (got str)"``). The message holds these three only, never the payload
+    (answers can carry secrets). A nested object without its id does not raise: its
+    field degrades to None (``[]`` for a list) like any field of the wrong type.
+    """
+
+    def __init__(self, *, model: str, field: str, problem: str) -> None:
+        super().__init__(f"cannot read a {model}: its {field!r} is {problem}")
+        self.model = model
+        self.field = field
+        self.problem = problem
 
 
 class PaginationLimitError(AircallError):

@@ -166,6 +166,7 @@ def untraced(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith("COVERAGE_")}
 
 
+@pytest.mark.slow
 async def test_sigkill_at_random_points_then_reruns_equal_a_clean_run(tmp_path: Path) -> None:
     seed = random.randrange(1 << 30)
     rng = random.Random(seed)

@@ -141,6 +141,7 @@ def test_an_unknown_header_mode_is_refused() -> None:
 
 
 @pytest.mark.parametrize("mode", HEADER_MODES)
+@pytest.mark.slow
 async def test_the_sdk_paces_itself_under_both_header_modes(mode: str) -> None:
     limit, per = 15, 1.0
     async with FakeAircall(rate_limit=limit, window=per, rate_limit_headers=mode) as fake:

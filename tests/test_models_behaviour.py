@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import aircall_async.models as models_package
+from aircall_async.errors import AircallError, ResponseShapeError
 from aircall_async.models import (
     A2PCampaignAssociation,
     AccessToken,
@@ -38,6 +40,7 @@ from aircall_async.models import (
     User,
     UserAvailability,
     Webhook,
+    check_required,
     structure,
     unstructure,
 )
@@ -174,7 +177,7 @@ def test_a_closed_set_field_given_a_non_string_degrades() -> None:
     assert (line.type, line.text) == (InsightCardType.TITLE, "t")
     line = structure({"type": None, "text": "t"}, InsightCardTitle)
     assert (line.type, line.text) == (InsightCardType.TITLE, "t")
-    assert structure({"status": None}, Call).status is None
+    assert structure({"id": 3, "status": None}, Call).status is None
 
 
 def test_wrong_types_degrade_one_field_and_keep_the_rest() -> None:
@@ -183,7 +186,6 @@ def test_wrong_types_degrade_one_field_and_keep_the_rest() -> None:
         "duration": "eleven",
         "raw_digits": {"not": "a string"},
         "archived": "yes",
-        "id": True,
         "teams": "none",
         "user": "John Doe",
         "number": {**ex.FULL_CALL["number"], "open": 1, "messages": ["x"]},
@@ -192,7 +194,7 @@ def test_wrong_types_degrade_one_field_and_keep_the_rest() -> None:
     }
     call = structure(payload, Call)
     assert call.raw is payload
-    assert (call.id, call.duration, call.raw_digits, call.archived) == (None, None, None, None)
+    assert (call.id, call.duration, call.raw_digits, call.archived) == (812, None, None, None)
     assert call.user is None
     assert call.teams == []
     assert call.participants == []
@@ -215,10 +217,10 @@ def test_numbers_are_not_coerced_from_strings_or_bools() -> None:
 
 def test_items_of_a_list_of_strings_are_not_coerced() -> None:
     # One rule for every list: a bad item fails the whole list, which degrades to [].
-    webhook = structure({"id": 1, "events": ["call.created", 1, {"x": 1}]}, Webhook)
-    assert (webhook.id, webhook.events) == (1, [])
+    webhook = structure({"webhook_id": "w", "events": ["call.created", 1, {"x": 1}]}, Webhook)
+    assert (webhook.webhook_id, webhook.events) == ("w", [])
     assert webhook.raw["events"] == ["call.created", 1, {"x": 1}]
-    good = structure({"events": ["call.created", "call.ended"]}, Webhook)
+    good = structure({"webhook_id": "w", "events": ["call.created", "call.ended"]}, Webhook)
     assert good.events == ["call.created", "call.ended"]
 
 
@@ -262,8 +264,8 @@ def test_the_converter_still_structures_primitives_and_enums() -> None:
     ],
 )
 def test_any_datetime_field_accepts_unix_seconds_or_iso(value: Any, expected: datetime) -> None:
-    call = structure({"started_at": value}, Call)
-    user = structure({"created_at": value}, User)
+    call = structure({"id": 1, "started_at": value}, Call)
+    user = structure({"id": 1, "created_at": value}, User)
     for got in (call.started_at, user.created_at):
         assert got == expected
         assert got is not None and got.utcoffset() == timedelta(0)
@@ -288,7 +290,9 @@ def test_datetimes_with_fractions_round_trip() -> None:
     assert structure(unstructure(call), Call) == call
     assert structure(unstructure(user), User) == user
     other_zone = datetime(2021, 6, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
-    assert unstructure(User(created_at=other_zone))["created_at"] == "2021-06-01T12:00:00.000Z"
+    assert (
+        unstructure(User(id=1, created_at=other_zone))["created_at"] == "2021-06-01T12:00:00.000Z"
+    )
 
 
 def test_models_built_in_code_have_an_empty_raw_excluded_from_eq_and_repr() -> None:
@@ -328,26 +332,124 @@ def test_participant_and_ivr_ids_keep_int_or_str() -> None:
         "1",
         datetime(2020, 3, 23, 22, 4, tzinfo=UTC),
     )
-    call = structure({"ivr_options": [ivr.raw]}, Call)
+    call = structure({"id": 1, "ivr_options": [ivr.raw]}, Call)
     assert call.ivr_options == [ivr]
+
+
+def required_ids(cls: type[Model]) -> dict[str, Any]:
+    """A valid value for each field of ``cls`` without a default (its id, if required)."""
+    attrs.resolve_types(cls)
+    return {
+        f.name: 1 if f.type is int else "w-1"
+        for f in attrs.fields(cls)
+        if f.default is attrs.NOTHING and f.init
+    }
 
 
 def test_every_model_field_defaults_to_none_or_an_empty_list() -> None:
     for cls, _ in EXAMPLES:
-        model = structure({}, cls)
+        ids = required_ids(cls)
+        model = structure(ids, cls)
         for field in attrs.fields(cls):
             value = getattr(model, field.name)
             if field.name == "raw":
-                assert value == {}
+                assert value == ids
             elif field.name == "unparsed":
                 assert value == frozenset()
             elif field.name == "type":
                 assert isinstance(value, InsightCardType)
+            elif field.name in ids:
+                assert value == ids[field.name]
             else:
                 assert value is None or value == [], (cls.__name__, field.name)
 
 
-# --- Property: structure() never raises for a JSON-like mapping --------------------
+# The models whose id is required (the reference always gives one): the decision, pinned.
+REQUIRED_IDS = {
+    "A2PCampaignAssociation": ("id", int),
+    "Call": ("id", int),
+    "Comment": ("id", int),
+    "Contact": ("id", int),
+    "DialerCampaign": ("id", int),
+    "DialerPhoneNumber": ("id", int),
+    "Number": ("id", int),
+    "Tag": ("id", int),
+    "Team": ("id", int),
+    "User": ("id", int),
+    "Webhook": ("webhook_id", str),
+}
+
+
+def test_exactly_the_models_the_reference_always_identifies_require_their_id() -> None:
+    found = {}
+    for name in models_package.__all__:
+        cls = getattr(models_package, name)
+        if isinstance(cls, type) and issubclass(cls, Model) and cls is not Model:
+            ids = required_ids(cls)
+            if ids:
+                ((field, value),) = ids.items()
+                found[name] = (field, type(value))
+    assert found == REQUIRED_IDS
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED_IDS))
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (MISSING_ID := object(), "missing"),
+        (None, "null"),
+        ("812", "not an int (got str)"),
+        (True, "not an int (got bool)"),
+        (2.5, "not an int (got float)"),
+        ({"id": 1}, "not an int (got dict)"),
+    ],
+)
+def test_a_required_id_missing_null_or_of_the_wrong_type_raises_a_clear_error(
+    name: str, value: Any, problem: str
+) -> None:
+    cls = getattr(models_package, name)
+    field, kind = REQUIRED_IDS[name]
+    if kind is str:
+        if value == "812":
+            value, problem = 812, "not a str (got int)"
+        problem = problem.replace("not an int", "not a str")
+    secret = "sk_live_do_not_print"
+    payload: dict[str, Any] = {"token": secret, "name": secret, "direct_link": secret}
+    if value is not MISSING_ID:
+        payload[field] = value
+    with pytest.raises(ResponseShapeError) as caught:
+        structure(payload, cls)
+    assert str(caught.value) == f"cannot read a {name}: its {field!r} is {problem}"
+    assert (caught.value.model, caught.value.field, caught.value.problem) == (name, field, problem)
+    assert isinstance(caught.value, AircallError)
+    assert secret not in repr(caught.value) and secret not in str(caught.value)
+    with pytest.raises(ResponseShapeError, match=name):
+        check_required(payload, cls)
+
+
+def test_an_integral_id_is_read_like_any_int_field() -> None:
+    assert structure({"id": 812.0}, Call).id == 812
+    check_required({"id": 812.0}, Call)
+    check_required({"id": 812}, Call)
+    check_required({}, Company)  # nothing required
+
+
+def test_a_nested_object_without_its_id_degrades_like_a_bad_field() -> None:
+    payload: dict[str, Any] = {
+        **ex.FULL_CALL,
+        "user": {"name": "No Id"},
+        "teams": [{"id": 1, "name": "A"}, {"name": "B"}],
+        "comments": [{"id": None, "content": "x"}],
+        "tags": [{"name": "no id, still a CallTag"}],
+    }
+    call = structure(payload, Call)
+    assert (call.id, call.user, call.teams, call.comments) == (812, None, [], [])
+    assert call.unparsed == {"user", "teams", "comments"}
+    assert call.tags[0].id is None and call.tags[0].name == "no id, still a CallTag"
+    assert unstructure(call)["user"] == {"name": "No Id"}  # given back as received
+
+
+# --- Property: structure() raises for a JSON-like mapping only for a bad id ----------
 
 json_scalars = (
     st.none()
@@ -382,17 +484,37 @@ def payloads(cls: type[Model]) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-PAYLOADS = {Call: payloads(Call), Contact: payloads(Contact)}
+def with_id(cls: type[Model]) -> st.SearchStrategy[dict[str, Any]]:
+    """Payloads of ``cls``, half of them given a valid id (drawn, not always 1)."""
+    ids = st.integers(-(2**63), 2**63) if "id" in required_ids(cls) else st.text(max_size=8)
+    field = next(iter(required_ids(cls)))
+    return st.one_of(
+        payloads(cls), st.tuples(payloads(cls), ids).map(lambda p: {**p[0], field: p[1]})
+    )
+
+
+PAYLOADS = {Call: with_id(Call), Contact: with_id(Contact)}
 
 
 @pytest.mark.parametrize("cls", [Call, Contact])
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_structure_never_raises_for_a_json_like_dict(cls: type[Model], data: st.DataObject) -> None:
+def test_structure_raises_for_a_json_like_dict_only_when_its_id_is_bad(
+    cls: type[Model], data: st.DataObject
+) -> None:
     payload = data.draw(PAYLOADS[cls])
+    value = payload.get("id")
+    # Independent of the converter: an int, or a float with an integral value (as for
+    # any int field), is a usable id; anything else (absent, null, a bool...) is not.
+    good = type(value) is int or (type(value) is float and value.is_integer())
+    if not good:
+        with pytest.raises(ResponseShapeError, match=f"{cls.__name__}: its 'id' is"):
+            structure(payload, cls)
+        return
     model = structure(payload, cls)
     assert isinstance(model, cls)
     assert model.raw is payload
+    assert model.id == value
     json.dumps(unstructure(model))
 
 
@@ -402,7 +524,7 @@ def test_structure_never_raises_for_a_json_like_dict(cls: type[Model], data: st.
 def test_unstructure_gives_back_every_key_received_and_round_trips(
     cls: type[Model], data: st.DataObject
 ) -> None:
-    payload = data.draw(payloads(cls))
+    payload = {**data.draw(payloads(cls)), **required_ids(cls)}
     model = structure(payload, cls)
     out = unstructure(model, include_secrets=True)
     assert set(out) == set(payload)  # nothing lost, nothing invented

@@ -120,6 +120,7 @@ async def test_a_waiter_that_stopped_polling_leaves_the_queue(r: redis.Redis) ->
     assert await r.zscore(QUEUE, "ghost") is None
 
 
+@pytest.mark.slow
 async def test_slots_of_a_dead_process_expire_and_a_live_one_keeps_them(r: redis.Redis) -> None:
     live = RedisThrottler(r, key="acme", limit=2, per=0.4)
     dead = RedisThrottler(r, key="acme", limit=2, per=0.4)
@@ -158,6 +159,7 @@ async def test_a_lower_limit_from_any_process_holds_every_process(r: redis.Redis
     await b.aclose()
 
 
+@pytest.mark.slow
 async def test_zero_remaining_holds_every_process_until_the_reset(r: redis.Redis) -> None:
     a = RedisThrottler(r, key="acme", limit=50, per=60.0)
     b = RedisThrottler(r, key="acme", limit=50, per=60.0)
@@ -167,6 +169,7 @@ async def test_zero_remaining_holds_every_process_until_the_reset(r: redis.Redis
     await b.release(await asyncio.wait_for(waiting, 5))  # after the reset
 
 
+@pytest.mark.slow
 async def test_a_429_holds_every_process_until_the_reset(r: redis.Redis) -> None:
     a = RedisThrottler(r, key="acme", limit=50, per=60.0)
     b = RedisThrottler(r, key="acme", limit=50, per=60.0)

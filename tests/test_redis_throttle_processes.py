@@ -24,6 +24,9 @@ import redis
 from aircall_async.testing import FakeAircall
 from tests.redis_support import fresh_redis_url, spawn, wait_line
 
+# Several processes on wall-clock windows: run on the main Python only in CI (scripts/test).
+pytestmark = pytest.mark.slow
+
 LIMIT = 60
 PER = 2.0
 PROCESSES = 4

@@ -20,6 +20,9 @@ import redis.asyncio as redis
 from aircall_async.testing import build_delivery, deliver, sample_data
 from tests.redis_support import PrivateRedis, fresh_redis_url, private_redis, spawn, wait_line
 
+# Several processes on wall-clock windows: run on the main Python only in CI (scripts/test).
+pytestmark = pytest.mark.slow
+
 TOKEN = "wh-token-redis-test"
 STREAM = "aircall:webhooks"
 GROUP = "handlers"

@@ -63,6 +63,7 @@ def add_webhook(fake: FakeAircall) -> None:
     )
 
 
+@pytest.mark.slow
 async def test_past_the_cap_the_tables_equal_the_fake_and_a_second_run_reads_only_the_lag(
     tmp_path: Path,
 ) -> None:

@@ -179,6 +179,7 @@ def test_rate_limit_validation() -> None:
 
 
 @pytest.mark.parametrize("headers", ["always", "429-only"])
+@pytest.mark.slow
 async def test_eight_tasks_never_get_a_429_from_fixed_windows(headers: str) -> None:
     from aircall_async.testing import FakeAircall
 

@@ -46,6 +46,7 @@ async def test_a_fixed_window_is_used_from_its_reset_not_a_window_after_our_star
 
 
 @pytest.mark.parametrize("kind", ["sliding", "leaky"])
+@pytest.mark.slow
 async def test_no_429_from_a_sliding_window_or_a_leaky_bucket(kind: str) -> None:
     clock = ManualClock(wall=1_700_000_003.0)
     async with FakeAircall(rate_limit=4, window=8.0, calls=0, window_kind=kind) as fake:

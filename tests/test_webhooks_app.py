@@ -152,6 +152,7 @@ def _with(**changes: Any) -> dict[str, Any]:
 
 NOT_JSON, NOT_OBJECT = "body is not valid JSON", "body is not a JSON object"
 BAD_TOKEN, TOO_LARGE = "missing or invalid token", "body too large"
+NO_ID = "missing or invalid data.id"
 # (id, method, request kwargs, status, stats reason, {"error": ...} or None)
 BAD_INPUTS = [
     ("not-json", "POST", _raw(b"{not json"), 400, "invalid_json", NOT_JSON),
@@ -172,6 +173,17 @@ BAD_INPUTS = [
         "missing or invalid resource",
     ),
     ("no-data", "POST", _with(data=None), 400, "invalid_delivery", "missing or invalid data"),
+    # A known event's data without the id its model requires (User, Call, Number, Contact).
+    ("no-data-id", "POST", _with(data={"name": "x"}), 400, "invalid_delivery", NO_ID),
+    ("null-data-id", "POST", _with(data={"id": None}), 400, "invalid_delivery", NO_ID),
+    (
+        "call-str-id",
+        "POST",
+        {"json": build_delivery("call.ended", {"id": "812"}, token=TOKEN)},
+        400,
+        "invalid_delivery",
+        NO_ID,
+    ),
     (
         "bad-timestamp",
         "POST",

@@ -153,7 +153,10 @@ async def test_cancelling_consume_drains_the_running_delivery(tmp_path: Path) ->
         finished.append("done")
 
     await inbox.open()
-    body = b'{"event": "call.ended", "resource": "call", "timestamp": 1, "token": "t", "data": {}}'
+    body = (
+        b'{"event": "call.ended", "resource": "call", "timestamp": 1, "token": "t",'
+        b' "data": {"id": 1}}'
+    )
     assert await inbox.put("k", body) is PutResult.ACCEPTED
     task = asyncio.ensure_future(consume(router, inbox, shutdown_timeout=10))
     await started.wait()
@@ -177,6 +180,9 @@ async def test_a_damaged_stored_delivery_is_a_dead_letter_without_the_hook() -> 
     await inbox.open()
     await inbox.put("bad", b"not json")
     await inbox.put("list", b"[1]")
+    # Stored by an older version that did not check the id: a call without one.
+    no_id = b'{"event": "call.ended", "resource": "call", "timestamp": 1, "data": {"id": null}}'
+    await inbox.put("no-id", no_id)
     router = WebhookRouter()
     hooked: list[BaseException] = []
 
@@ -185,9 +191,9 @@ async def test_a_damaged_stored_delivery_is_a_dead_letter_without_the_hook() -> 
 
     stats = WebhookStats()
     task = asyncio.ensure_future(consume(router, inbox, on_dead_letter=on_dead_letter, stats=stats))
-    await eventually(lambda: stats.dead_lettered == 2)
+    await eventually(lambda: stats.dead_lettered == 3)
     await stop(task)
-    assert sorted(d.key for d in await inbox.dead_letters()) == ["bad", "list"]
+    assert sorted(d.key for d in await inbox.dead_letters()) == ["bad", "list", "no-id"]
     assert hooked == []
     await inbox.close()
 
@@ -218,7 +224,8 @@ async def test_an_outcome_the_inbox_cannot_record_is_retried_from_memory() -> No
     await inbox.open()
     await inbox.put(
         "k",
-        b'{"event": "call.ended", "resource": "call", "timestamp": 1, "token": "t", "data": {}}',
+        b'{"event": "call.ended", "resource": "call", "timestamp": 1, "token": "t",'
+        b' "data": {"id": 1}}',
     )
     router = WebhookRouter()
     runs: list[int] = []

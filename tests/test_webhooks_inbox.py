@@ -275,6 +275,7 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
     await asyncio.wait_for(proc.wait(), 10)
 
 
+@pytest.mark.slow
 async def test_kill_9_after_the_200_then_restart_runs_once(tmp_path: Path) -> None:
     db, output = tmp_path / "inbox.sqlite3", tmp_path / "handled.txt"
     payload = build_delivery("call.ended", token="kill-nine-token", timestamp=1585002050)

@@ -51,6 +51,7 @@ from aircall_async.webhooks.events import (
     MessageEvent,
     RealtimeTranscriptionEvent,
     check_event_name,
+    resource_of,
 )
 
 TOKEN = "45XXYYZZa08"
@@ -153,11 +154,41 @@ def test_parse_event_keeps_unknown_events_raw() -> None:
 
 
 def test_parse_event_is_lenient_with_data_that_does_not_fit_the_model() -> None:
-    payload = build_delivery("call.ended", {"id": "x", "duration": {"no": 1}}, token=TOKEN)
+    payload = build_delivery("call.ended", {"id": 812, "duration": {"no": 1}}, token=TOKEN)
     event = parse_event(payload)
     assert isinstance(event, CallEvent)
-    assert event.data.duration is None
+    assert (event.data.id, event.data.duration) == (812, None)
     assert event.data.raw["duration"] == {"no": 1}
+
+
+@pytest.mark.parametrize(
+    "event", ["call.ended", "user.created", "number.opened", "contact.updated"]
+)
+@pytest.mark.parametrize("bad", [{}, {"id": None}, {"id": "812"}, {"id": True}])
+def test_data_without_the_id_its_model_requires_is_an_invalid_delivery(
+    event: str, bad: dict[str, Any]
+) -> None:
+    data = {**{k: v for k, v in sample_data(resource_of(event)).items() if k != "id"}, **bad}
+    with pytest.raises(InvalidDelivery, match=r"^missing or invalid data\.id$"):
+        parse_event(build_delivery(event, data, token=TOKEN))
+
+
+def test_families_whose_model_has_no_required_id_still_parse_without_one() -> None:
+    for name in ("message.sent", "ai_voice_agent.started", "transcription.created"):
+        data = {k: v for k, v in sample_data(resource_of(name)).items() if k != "id"}
+        event = parse_event(build_delivery(name, data, token=TOKEN))
+        assert event.data.id is None, name
+    unknown = {"event": "call.teleported", "resource": "call", "timestamp": 1, "data": {}}
+    assert parse_event(unknown).data == {}  # an unknown event's data stays raw
+
+
+def test_every_sample_delivery_of_the_fake_parses_with_its_id() -> None:
+    for name in sorted(KNOWN_EVENTS):
+        event = parse_event(build_delivery(name, token=TOKEN))
+        data = event.data
+        assert not getattr(data, "unparsed", ()), name
+        if isinstance(data, (Call, User, Number, Contact)):
+            assert type(data.id) is int, name
 
 
 def test_integration_deleted_data() -> None:
@@ -399,4 +430,6 @@ def test_parse_event_only_ever_raises_invalid_delivery(
     except InvalidDelivery:
         return
     assert event.data is not None
+    if isinstance(event, CallEvent):
+        assert type(event.data.id) is int  # else check_envelope refused the delivery
     repr(event)

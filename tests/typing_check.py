@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from aircall_async import AircallClient, Paginator
 from aircall_async.models import (
     A2PCampaignAssociation,
@@ -201,3 +203,36 @@ def check_webhook_router() -> None:
 
     @router.on("*")
     async def everything(event: WebhookEvent[Any]) -> None: ...
+
+
+async def check_required_ids(client: AircallClient) -> None:
+    from aircall_async.models import CallTag, Comment, Participant
+
+    call = await client.calls.get(812)
+    assert_type(call.id, int)
+    assert_type(attrs.fields(Call).id, attrs.Attribute[int])  # the field is declared int
+    following: int = call.id + 1  # no None check: the id is an int
+    assert_type(following, int)
+    async for user in client.users.list():
+        assert_type(user.id + 1, int)
+    assert_type((await client.contacts.get(710)).id, int)
+    for model in (Call(id=1), User(id=1), Team(id=1), Number(id=1), Contact(id=1), Tag(id=1)):
+        assert_type(model.id, int)
+    assert_type(Comment(id=1).id, int)
+    assert_type(DialerCampaign(id=1).id, int)
+    assert_type(DialerPhoneNumber(id=1).id, int)
+    assert_type(A2PCampaignAssociation(id=1).id, int)
+    webhook = await client.webhooks.get("c2501111-8a69")
+    assert_type(webhook.webhook_id, str)
+    assert_type(Webhook(webhook_id="c2501111-8a69").webhook_id, str)
+    assert_type(webhook.id, int | None)  # the deprecated integer id may be absent
+    # Objects that may come (or be written) without an id keep it optional.
+    assert_type(PhoneDetail().id, int | None)
+    assert_type(EmailDetail().id, int | None)
+    assert_type(CallTag().id, int | None)
+    assert_type(Participant().id, int | str | None)
+    assert_type(UserAvailability().id, int | None)
+    assert_type(Integration().id, int | None)
+    # Building one without its id is a type error (an unused ignore fails the check).
+    Call()  # type: ignore[call-arg]
+    Webhook(id=1001)  # type: ignore[call-arg]

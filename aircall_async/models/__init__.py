@@ -1,11 +1,15 @@
 """Typed attrs models of every object of the Aircall Public API, and their conversion.
 
->>> call = structure(payload, Call)   # lenient: never raises for a mapping
+>>> call = structure(payload, Call)   # lenient, except for the id
 >>> call.raw                          # the payload it was built from
 >>> unstructure(call)                 # JSON-ready dict in the API's shape
 
 Every model is a slotted, mutable ``attrs`` class whose field names are the API's;
-each field defaults to None (or ``[]`` for lists) when the payload lacks it.
+each field defaults to None (or ``[]`` for lists) when the payload lacks it, except the
+id of the objects the reference always gives one (``Call``, ``Comment``, ``User``,
+``Team``, ``Number``, ``Contact``, ``Tag``, ``DialerCampaign``, ``DialerPhoneNumber``,
+``A2PCampaignAssociation``: ``id: int``; ``Webhook``: ``webhook_id: str``): a payload
+without it raises :class:`~aircall_async.errors.ResponseShapeError`.
 Times are aware UTC datetimes, closed sets are :class:`OpenStrEnum` subclasses
 that also accept values the reference does not list (see ``_base``), and a field
 whose value has the wrong type degrades to its default while ``raw`` keeps it.
@@ -14,7 +18,7 @@ whose value has the wrong type degrades to its default while ``raw`` keeps it.
 from __future__ import annotations
 
 from ._base import Model, OpenStrEnum
-from ._converter import structure
+from ._converter import check_required, structure
 from ._unstructure import unstructure
 from .a2p import A2PCampaignAssociation, A2PUpdateStatus
 from .ai_voice_agents import AIVoiceAgentSession, OutboundCallRequest, OutboundCallStatus
@@ -144,6 +148,7 @@ __all__ = [
     "Webhook",
     "WhatsAppLineStatus",
     "WhatsAppTemplatePage",
+    "check_required",
     "structure",
     "unstructure",
 ]

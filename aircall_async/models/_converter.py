@@ -6,7 +6,10 @@ Leniency lives in a single structure-hook factory for every :class:`Model`: it
 runs the fast function cattrs generates for the class and, only if that raises,
 structures the payload field by field, degrading each field that fails to its
 default (``None``, or ``[]`` for a list field: a list degrades as a whole).
-The original payload is kept on ``model.raw``.
+The original payload is kept on ``model.raw``. A field without a default (the id of a
+model the reference always identifies) cannot degrade: the field-by-field path raises
+:class:`~aircall_async.errors.ResponseShapeError` for it, which the model's parent, if
+any, catches like any failure of that field.
 
 Primitive hooks are strict rather than coercing: a ``str`` field given a dict, an
 ``int`` field given ``"12"``, ``2.7`` or ``True``, a ``bool`` field given ``"no"``
@@ -41,10 +44,12 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .._rules import as_utc, is_int, parse_datetime
+from ..errors import ResponseShapeError
 from ._base import TIME_FORMAT_KEY, Model, OpenStrEnum
 from ._fast import Fast, make_fast_structure
 
 __all__ = [
+    "check_required",
     "converter",
     "format_iso",
     "format_unix",
@@ -372,8 +377,12 @@ def _lenient_hook(
     assert fast is not None
     fields = _data_fields(cls)
     name = cls.__name__
+    required = _required_fields(cls)
 
     def slow(data: Mapping[str, Any]) -> Model:
+        for field in required:
+            if field.name not in data:
+                raise ResponseShapeError(model=name, field=field.name, problem="missing")
         kwargs: dict[str, Any] = {}
         failed: list[str] = []
         for field in fields:
@@ -383,6 +392,8 @@ def _lenient_hook(
                 hook = _structure_hook_of(conv, field.type)
                 kwargs[field.name] = hook(data[field.name], field.type)
             except Exception:
+                if field.default is attrs.NOTHING:
+                    raise _shape_error(name, field, data[field.name]) from None
                 kwargs[field.name] = _default_of(field)
                 failed.append(field.name)
         obj = cls(**kwargs)
@@ -429,11 +440,61 @@ converter: cattrs.Converter = _make_converter(lenient=True)
 def structure(data: Mapping[str, Any], cls: type[T]) -> T:
     """Build a ``cls`` model from a payload mapping, leniently.
 
-    Never raises for a mapping: unknown keys are ignored, a field whose value has
-    the wrong type becomes None (``[]`` for a list), and ``model.raw`` keeps
-    ``data``. Raises TypeError naming ``cls`` if ``data`` is not a mapping.
+    Unknown keys are ignored, a field whose value has the wrong type becomes None
+    (``[]`` for a list), and ``model.raw`` keeps ``data``. The one field that is not
+    lenient is the id of a model that always comes with one (``Call.id``,
+    ``Webhook.webhook_id``...: the fields without a default).
+
+    Raises:
+        ResponseShapeError: if that id is missing, null or of the wrong type (the
+            message names ``cls`` and the field, never the payload). A nested object
+            without its id does not raise: its field degrades like any other.
+        TypeError: naming ``cls`` if ``data`` is not a mapping.
     """
     return converter.structure(data, cls)
+
+
+def check_required(data: Mapping[str, Any], cls: type[Model]) -> None:
+    """Check only the fields of ``cls`` without a default (its id) in ``data``.
+
+    Cheaper than :func:`structure` when only that matters (the webhook receiver refuses a
+    delivery whose data lacks its id before storing it), with the same verdict.
+
+    Raises:
+        ResponseShapeError: where :func:`structure` would raise it for ``data``.
+    """
+    for field in _required_fields(cls):
+        if field.name not in data:
+            raise ResponseShapeError(model=cls.__name__, field=field.name, problem="missing")
+        value = data[field.name]
+        if value.__class__ is field.type:
+            continue
+        try:
+            _structure_hook_of(converter, field.type)(value, field.type)
+        except Exception:
+            raise _shape_error(cls.__name__, field, value) from None
+
+
+_REQUIRED: dict[type[Model], tuple[attrs.Attribute[Any], ...]] = {}
+
+
+def _required_fields(cls: type[Model]) -> tuple[attrs.Attribute[Any], ...]:
+    """The fields of ``cls`` without a default: its id, when it always comes with one."""
+    found = _REQUIRED.get(cls)
+    if found is None:
+        attrs.resolve_types(cls)
+        found = _REQUIRED[cls] = tuple(f for f in _data_fields(cls) if f.default is attrs.NOTHING)
+    return found
+
+
+def _shape_error(model: str, field: attrs.Attribute[Any], value: object) -> ResponseShapeError:
+    """The error for a required field whose value is null or of the wrong type; it names
+    the type of ``value``, never the value (payloads can carry secrets)."""
+    if value is None:
+        return ResponseShapeError(model=model, field=field.name, problem="null")
+    expected = getattr(field.type, "__name__", str(field.type))
+    problem = f"not {'an' if expected == 'int' else 'a'} {expected} (got {type(value).__name__})"
+    return ResponseShapeError(model=model, field=field.name, problem=problem)
 
 
 def _default_of(field: attrs.Attribute[Any]) -> Any:

@@ -11,7 +11,9 @@ same objects, and the same exception when a value is bad. The caller
 structures the payload field by field.
 
 A field is read with ``data.get(name)`` when its default is None (or ``[]`` for a list,
-whose hook turns None into ``[]``): a missing key and a null give the same value.
+whose hook turns None into ``[]``): a missing key and a null give the same value. A field
+without a default (a model's id) is read with ``data[name]``: an int (a str) passes as is,
+anything else goes to the strict hook, and a missing key or a bad value raises.
 """
 
 from __future__ import annotations
@@ -132,6 +134,16 @@ def _field_lines(
 ) -> list[str]:
     key = repr(field.name)
     hook = f"h{i}({var}, t{i})"
+    if field.default is attrs.NOTHING:
+        # A required field (a model's id): missing raises KeyError, a value of another
+        # class goes to the strict hook, which raises for anything it would not accept;
+        # either way the lenient path then raises the clear error.
+        read = f"    {var} = o[{key}]"
+        exact = _EXACT.get(tp)
+        if exact is None:
+            return [read, f"    {var} = {hook}"]
+        test = " and ".join(f"{var}.__class__ is not {t.__name__}" for t in exact)
+        return [read, f"    if {test}:", f"        {var} = {hook}"]
     inner = _optional_inner(tp)
     if inner is not None and _default_is_none(field):
         read = f"    {var} = get({key})"

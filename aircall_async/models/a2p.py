@@ -25,9 +25,10 @@ class A2PCampaignAssociation(Model):
 
     ``numbers`` are E.164 digits without ``+``; the reference documents strings but
     its examples send integers, so each item is kept as sent (``int`` or ``str``).
+    ``id`` is required (:class:`~aircall_async.errors.ResponseShapeError` when missing).
     """
 
-    id: int | None = None
+    id: int
     company_id: int | None = None
     external_id: str | None = None
     update_status: A2PUpdateStatus | None = None

@@ -78,9 +78,11 @@ class DispatchingStrategy(OpenStrEnum):
 
 @attrs.define
 class Comment(Model):
-    """A note on a Call. ``posted_by`` is None when posted through the Public API."""
+    """A note on a Call. ``posted_by`` is None when posted through the Public API.
 
-    id: int | None = None
+    ``id`` is required (the reference's Comment always has one)."""
+
+    id: int
     content: str | None = None
     posted_at: datetime | None = attrs.field(default=None, metadata=UNIX_TIME)
     posted_by: User | None = None
@@ -129,10 +131,11 @@ class Call(Model):
     alpha-2), ``pricing_type`` (null until the call is finalized, then e.g.
     ``"in_bundle"``) and, in call webhooks, ``hangup_cause``. ``cost`` is a string
     (``"3.0"``). The ``*_short_url`` fields stay null unless the request asked for
-    ``fetch_short_urls``.
+    ``fetch_short_urls``. ``id`` is required: an answer without it raises
+    :class:`~aircall_async.errors.ResponseShapeError`.
     """
 
-    id: int | None = None
+    id: int
     direct_link: str | None = None
     started_at: datetime | None = attrs.field(default=None, metadata=UNIX_TIME)
     answered_at: datetime | None = attrs.field(default=None, metadata=UNIX_TIME)

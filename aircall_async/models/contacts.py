@@ -31,9 +31,13 @@ class EmailDetail(Model):
 
 @attrs.define
 class Contact(Model):
-    """A shared Contact. ``created_at``/``updated_at`` (UNIX seconds in the API) are aware UTC."""
+    """A shared Contact. ``created_at``/``updated_at`` (UNIX seconds in the API) are aware UTC.
 
-    id: int | None = None
+    ``id`` is required (:class:`~aircall_async.errors.ResponseShapeError` when missing); the
+    ``id`` of its phone numbers and emails is not (they are also written to create one).
+    """
+
+    id: int
     direct_link: str | None = None
     first_name: str | None = None
     last_name: str | None = None

@@ -39,10 +39,11 @@ class NumberMessages(Model):
 class Number(Model):
     """An Aircall phone Number (Classic or IVR). ``created_at`` is an aware UTC datetime.
 
-    ``flow_editor_enabled`` is captured (not in the reference).
+    ``flow_editor_enabled`` is captured (not in the reference). ``id`` is required
+    (:class:`~aircall_async.errors.ResponseShapeError` when an answer lacks it).
     """
 
-    id: int | None = None
+    id: int
     direct_link: str | None = None
     name: str | None = None
     digits: str | None = None

@@ -14,10 +14,11 @@ class Tag(Model):
     """A Tag of the company (name and hex color) that Agents put on Calls.
 
     Real answers carry only ``id``, ``name``, ``color`` and ``description``: the
-    reference's ``direct_link`` stays None.
+    reference's ``direct_link`` stays None. ``id`` is required
+    (:class:`~aircall_async.errors.ResponseShapeError` when an answer lacks it).
     """
 
-    id: int | None = None
+    id: int
     direct_link: str | None = None
     name: str | None = None
     color: str | None = None

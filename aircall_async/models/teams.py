@@ -14,9 +14,11 @@ __all__ = ["Team"]
 
 @attrs.define
 class Team(Model):
-    """A group of Users used in call distribution. ``created_at`` is an aware UTC datetime."""
+    """A group of Users used in call distribution. ``created_at`` is an aware UTC datetime.
 
-    id: int | None = None
+    ``id`` is required (:class:`~aircall_async.errors.ResponseShapeError` when missing)."""
+
+    id: int
     direct_link: str | None = None
     name: str | None = None
     created_at: datetime | None = attrs.field(default=None, metadata=ISO_TIME)

@@ -53,10 +53,11 @@ class User(Model):
     items carry no ``numbers``: the list is then ``[]``. Users v2 add ``substatus``
     (``always_opened``, ``always_closed`` or the reason chosen when unavailable) and
     ``default_number_id`` and carry no ``numbers``; ``last_call_id`` comes with the
-    ``user.wut_start.v2``/``user.wut_end.v2`` events (docs/COVERAGE.md).
+    ``user.wut_start.v2``/``user.wut_end.v2`` events (docs/COVERAGE.md). ``id`` is
+    required (:class:`~aircall_async.errors.ResponseShapeError` when an answer lacks it).
     """
 
-    id: int | None = None
+    id: int
     direct_link: str | None = None
     name: str | None = None
     email: str | None = None

@@ -17,11 +17,13 @@ class Webhook(Model):
 
     ``token`` authenticates deliveries: it is kept out of the repr and out of
     ``unstructure`` (unless ``include_secrets=True``). Real answers carry both ids and
-    the token (also on the list) and never echo ``custom_name``.
+    the token (also on the list) and never echo ``custom_name``. ``webhook_id`` is required
+    and keyword-only (:class:`~aircall_async.errors.ResponseShapeError` when an answer
+    lacks it); the deprecated ``id`` is not.
     """
 
     id: int | None = None
-    webhook_id: str | None = None
+    webhook_id: str = attrs.field(kw_only=True)
     direct_link: str | None = None
     created_at: datetime | None = attrs.field(default=None, metadata=ISO_TIME)
     custom_name: str | None = None

@@ -332,7 +332,7 @@ class Contacts(Resource):
         check_text(email_label, "email_label")
         matches = await self.find_by_phone(wanted)
         if len(matches) > 1:
-            ids = sorted(c.id for c in matches if c.id is not None)
+            ids = sorted(c.id for c in matches)
             raise AmbiguousMatchError(
                 f"{len(matches)} contacts have the phone number {wanted}: ids "
                 f"{', '.join(map(str, ids))}; update one of them by id",
@@ -352,18 +352,12 @@ class Contacts(Resource):
             if value is not None and getattr(contact, name) != value
         }
         if changes:
-            contact = await self.update(_id_of(contact), **changes)
+            contact = await self.update(contact.id, **changes)
         changed = tuple(changes)
         if address is not None and not any(
             (e.value or "").casefold() == address.casefold() for e in contact.emails
         ):
-            await self.add_email(_id_of(contact), value=address, label=email_label)
-            contact = await self.get(_id_of(contact))
+            await self.add_email(contact.id, value=address, label=email_label)
+            contact = await self.get(contact.id)
             changed += ("emails",)
         return UpsertResult(contact, "updated" if changed else "unchanged", changed)
-
-
-def _id_of(contact: Contact) -> int:
-    if contact.id is None:  # pragma: no cover - the API always sends the id
-        raise AmbiguousMatchError("the matching contact came without an id", ids=[])
-    return contact.id

@@ -12,22 +12,33 @@ is read and resumed.
 """
 
 from .engine import SyncEngine, parse_since
-from .progress import Progress, ProgressCallback, RequestCounter, StreamProgress, render_line
-from .sinks import STATE_TABLE, Sink, SinkError, SQLiteSink
+from .progress import (
+    Progress,
+    ProgressCallback,
+    RateMeter,
+    RequestCounter,
+    StreamProgress,
+    observed_rate,
+    render_line,
+)
+from .sinks import STATE_TABLE, SharedSink, Sink, SinkError, SQLiteSink
 from .state import DEFAULT_LAG, RETENTION
 from .streams import STREAMS, Column, Stream, epoch, select_streams
-from .walkers import SyncError
+from .walkers import DEFAULT_SWEEP_EVERY, SyncError
 
 __all__ = [
     "DEFAULT_LAG",
+    "DEFAULT_SWEEP_EVERY",
     "RETENTION",
     "STATE_TABLE",
     "STREAMS",
     "Column",
     "Progress",
     "ProgressCallback",
+    "RateMeter",
     "RequestCounter",
     "SQLiteSink",
+    "SharedSink",
     "Sink",
     "SinkError",
     "Stream",
@@ -35,6 +46,7 @@ __all__ = [
     "SyncEngine",
     "SyncError",
     "epoch",
+    "observed_rate",
     "parse_since",
     "render_line",
     "select_streams",

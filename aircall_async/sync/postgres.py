@@ -14,7 +14,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from .sinks import STATE_TABLE, SinkError, create_table_sql
+from .sinks import STATE_TABLE, SinkError, StateChange, create_table_sql
 from .streams import Stream, column_names
 
 __all__ = ["PostgresSink"]
@@ -121,13 +121,46 @@ class PostgresSink:
             raise SinkError("the PostgreSQL sink is not open")
         return self._conn
 
-    async def _save_state(self, stream: Stream, state: dict[str, Any]) -> None:
+    async def _save_state(self, stream: Stream | str, state: dict[str, Any]) -> None:
         await self._connection().execute(
             f"INSERT INTO {self._table(STATE_TABLE)} (stream, state) VALUES ($1, $2::jsonb) "
             "ON CONFLICT (stream) DO UPDATE SET state = excluded.state, updated_at = now()",
-            stream.name,
+            stream if isinstance(stream, str) else stream.name,
             json.dumps(state, sort_keys=True),
         )
+
+    async def update_state(
+        self,
+        key: str,
+        change: StateChange,
+        stream: Stream | None = None,
+        objs: Sequence[dict[str, Any]] = (),
+    ) -> bool:
+        """Read, change and store the state ``key`` (with ``objs`` upserted into
+        ``stream``) in one transaction holding a transaction-level advisory lock on
+        (schema, key); ``now`` is the server's clock, the same for every machine."""
+        conn = self._connection()
+        rows = [stream.row(o) for o in objs] if stream is not None else []
+        columns = [list(col) for col in zip(*rows, strict=True)] if rows else []
+
+        async def transaction() -> bool:
+            async with conn.transaction():
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))", f"{self.schema}.{key}"
+                )
+                now = await conn.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8")
+                sql = f"SELECT state::text FROM {self._table(STATE_TABLE)} WHERE stream = $1"
+                text = await conn.fetchval(sql, key)
+                value = json.loads(text) if text is not None else None
+                new = change(value if isinstance(value, dict) else None, float(now))
+                if new is None:
+                    return False
+                if stream is not None and rows:
+                    await conn.execute(self._upserts[stream.name], *columns, [0] * len(rows))
+                await self._save_state(key, new)
+                return True
+
+        return await self._guarded(transaction)
 
     async def write(
         self, stream: Stream, objs: Sequence[dict[str, Any]], state: dict[str, Any], sweep: int

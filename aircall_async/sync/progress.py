@@ -3,20 +3,107 @@
 The ETA is the pages still to fetch divided by the request budget: the API serves a fixed
 number of requests a minute (60 by default), so once the first page of each listing has
 told its total, the time left is known in advance rather than guessed from past speed.
+
+A throttle shared with other processes (``RedisThrottler``) gives this process no rate of
+its own: the ETA then divides the pages left by the rate at which pages were fetched lately
+(:func:`observed_rate`, an exponentially weighted count over the last minute), a guess that
+follows this process's share of the budget as it changes.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import attrs
 
-__all__ = ["Progress", "ProgressCallback", "RequestCounter", "StreamProgress", "render_line"]
+__all__ = [
+    "RATE_HALF_LIFE",
+    "RATE_WINDOW",
+    "Progress",
+    "ProgressCallback",
+    "RateMeter",
+    "RequestCounter",
+    "StreamProgress",
+    "observed_rate",
+    "render_line",
+]
+
+#: How far back (seconds) the observed rate looks: a minute, the period of Aircall's budget.
+RATE_WINDOW = 60.0
+#: How fast older requests fade in the observed rate: one ``RATE_HALF_LIFE`` old counts half.
+RATE_HALF_LIFE = 60.0
+
+
+def observed_rate(
+    times: Iterable[float],
+    now: float,
+    *,
+    since: float,
+    window: float = RATE_WINDOW,
+    half_life: float = RATE_HALF_LIFE,
+) -> float | None:
+    """Events per second from the times they happened, observed from ``since`` to ``now``.
+
+    Each event of the last ``window`` seconds weighs ``2 ** (-age / half_life)``; the sum is
+    divided by the same weight integrated over the time observed (the window, or less when
+    ``since`` is more recent), so a steady rate is measured exactly and a change shows
+    within the window. ``None`` before two events in the window, or when no time passed.
+    Pure; never raises for finite inputs (``window`` and ``half_life`` must be positive).
+    """
+    span = min(window, now - since)
+    if span <= 0:
+        return None
+    decay = math.log(2) / half_life
+    ages = [now - t for t in times if 0 <= now - t < span]
+    if len(ages) < 2:
+        return None
+    weight = sum(math.exp(-decay * age) for age in ages)
+    return weight / ((1 - math.exp(-decay * span)) / decay)
+
+
+class RateMeter:
+    """Remembers when pages were fetched (the last ``window`` seconds of them) and tells
+    the :func:`observed_rate`. ``clock`` gives monotonic seconds (tests inject a manual
+    one); the observation starts at its reading when the meter is made. Never raises."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        window: float = RATE_WINDOW,
+        half_life: float = RATE_HALF_LIFE,
+    ) -> None:
+        self._clock = clock
+        self._window = window
+        self._half_life = half_life
+        self._since = clock()
+        self._times: deque[float] = deque()
+
+    def __repr__(self) -> str:
+        return f"<RateMeter events={len(self._times)} window={self._window}s>"
+
+    def mark(self) -> None:
+        """Record one event now (and forget those older than the window)."""
+        now = self._clock()
+        self._times.append(now)
+        while self._times and now - self._times[0] >= self._window:
+            self._times.popleft()
+
+    def rate(self) -> float | None:
+        """Events per second lately (see :func:`observed_rate`); ``None`` while unknown."""
+        return observed_rate(
+            self._times,
+            self._clock(),
+            since=self._since,
+            window=self._window,
+            half_life=self._half_life,
+        )
 
 
 @attrs.define
@@ -35,13 +122,16 @@ class StreamProgress:
 @attrs.define
 class Progress:
     """The whole run: per-stream counters plus ``requests`` and ``rate_limited`` (429s) as
-    counted by a :class:`RequestCounter` (``None`` without one), and the budget ``rate`` in
-    requests per second used for the ETA (``None``: unpaced)."""
+    counted by a :class:`RequestCounter` (``None`` without one), the budget ``rate`` in
+    requests per second used for the ETA (``None``: no budget of this process's own, such
+    as a shared throttle, or unpaced), and the ``meter`` of the pages fetched, whose
+    observed rate gives the ETA when there is no budget rate."""
 
     streams: dict[str, StreamProgress] = attrs.field(factory=dict)
     rate: float | None = None
     counter: RequestCounter | None = None
     started: float = attrs.field(factory=time.monotonic)
+    meter: RateMeter = attrs.field(factory=RateMeter)
 
     @property
     def items(self) -> int:
@@ -68,11 +158,25 @@ class Progress:
         """Pages still expected, from the totals the listings announced."""
         return sum(sum(s.pages_left.values()) for s in self.streams.values())
 
+    def page_fetched(self) -> None:
+        """Tell the meter a page came (the walkers call it; counters are theirs)."""
+        self.meter.mark()
+
+    @property
+    def eta_basis(self) -> str | None:
+        """What :meth:`eta` is computed from: ``"budget"`` (the client's own rate limit),
+        ``"observed"`` (the rate of the pages fetched lately), or ``None`` (not known yet)."""
+        if self.rate:
+            return "budget"
+        return "observed" if self.meter.rate() else None
+
     def eta(self) -> float | None:
-        """Seconds left at the budget rate (``None`` when unpaced or nothing is known)."""
-        if not self.rate:
+        """Seconds left: the pages left at the budget rate, or without a budget of this
+        process's own at the rate observed lately; ``None`` while neither is known."""
+        rate = self.rate or self.meter.rate()
+        if not rate:
             return None
-        return self.pages_left / self.rate
+        return self.pages_left / rate
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (the CLI's ``--json``)."""
@@ -148,8 +252,8 @@ def render_line(progress: Progress, width: int = 24) -> str:
     if progress.rate_limited:
         parts.append(f"{progress.rate_limited} x 429")
     eta = progress.eta()
-    if eta is not None and left:
-        parts.append(f"ETA {_duration(eta)}")
+    if eta is not None and left:  # "~": guessed from the observed rate, not the budget
+        parts.append(f"ETA {'' if progress.rate else '~'}{_duration(eta)}")
     current = [n for n, s in progress.streams.items() if not s.done]
     if current:
         parts.append("(" + ", ".join(current) + ")")

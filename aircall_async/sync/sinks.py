@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from .streams import Stream, column_names
 
-__all__ = ["STATE_TABLE", "SQLiteSink", "Sink", "SinkError"]
+__all__ = ["STATE_TABLE", "SQLiteSink", "SharedSink", "Sink", "SinkError", "StateChange"]
 
 #: The table holding each stream's state.
 STATE_TABLE = "_aircall_sync_state"
@@ -52,6 +53,27 @@ class Sink(Protocol):
 
     async def close(self) -> None:
         """Release the connection; rolls back nothing committed."""
+
+
+#: Given the stored state (``None`` when there is none) and the database's time (UNIX
+#: seconds), the state to store instead, or ``None`` to change nothing.
+StateChange = Callable[[dict[str, Any] | None, float], dict[str, Any] | None]
+
+
+class SharedSink(Sink, Protocol):
+    """A sink several processes can write at once (``SyncEngine(shared=True)``): it can
+    read, change and write a state atomically, with the rows that go with it."""
+
+    async def update_state(
+        self,
+        key: str,
+        change: StateChange,
+        stream: Stream | None = None,
+        objs: Sequence[dict[str, Any]] = (),
+    ) -> bool:
+        """In one transaction that holds the state ``key`` against every other writer: read
+        it, call ``change(state, now)``; when that returns a state, store it under ``key``
+        and upsert ``objs`` into ``stream``'s table. Returns whether anything was written."""
 
 
 def create_table_sql(stream: Stream, types: dict[str, str], quote: str = '"') -> str:
@@ -119,13 +141,47 @@ class SQLiteSink:
         value = json.loads(row[0])
         return value if isinstance(value, dict) else None
 
-    def _save_state(self, stream: Stream, state: dict[str, Any]) -> None:
+    def _save_state(self, stream: Stream | str, state: dict[str, Any]) -> None:
         self.connection.execute(
             f"INSERT INTO {STATE_TABLE} (stream, state, updated_at) VALUES (?, ?, "
             "strftime('%s','now')) ON CONFLICT(stream) DO UPDATE SET state = excluded.state, "
             "updated_at = excluded.updated_at",
-            (stream.name, json.dumps(state, sort_keys=True)),
+            (stream if isinstance(stream, str) else stream.name, json.dumps(state, sort_keys=True)),
         )
+
+    async def update_state(
+        self,
+        key: str,
+        change: StateChange,
+        stream: Stream | None = None,
+        objs: Sequence[dict[str, Any]] = (),
+    ) -> bool:
+        """Read, change and store the state ``key`` (with ``objs`` upserted into
+        ``stream``) under SQLite's write lock (``BEGIN IMMEDIATE``, waiting up to 30 s for
+        another process' transaction). ``now`` is this machine's clock: the processes
+        sharing a SQLite file share the machine. Raises SinkError."""
+        db = self.connection
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    f"SELECT state FROM {STATE_TABLE} WHERE stream = ?", (key,)
+                ).fetchone()
+                value = json.loads(row[0]) if row is not None else None
+                new = change(value if isinstance(value, dict) else None, time.time())
+                if new is not None:
+                    if stream is not None and objs:
+                        db.executemany(
+                            self._upserts[stream.name], [(*stream.row(o), 0) for o in objs]
+                        )
+                    self._save_state(key, new)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise SinkError(f"writing {key} to {self.path}: {exc}") from None
+        return new is not None
 
     async def write(
         self, stream: Stream, objs: Sequence[dict[str, Any]], state: dict[str, Any], sweep: int

@@ -20,10 +20,21 @@ from .sinks import Sink
 from .state import CallsPlan, calls_high_water, plan_calls
 from .streams import Stream, epoch
 
-__all__ = ["Context", "SyncError", "sync_calls", "sync_contacts", "sync_full"]
+__all__ = [
+    "DEFAULT_SWEEP_EVERY",
+    "Context",
+    "SyncError",
+    "sweep_due",
+    "sync_calls",
+    "sync_contacts",
+    "sync_full",
+]
 
 #: The API refuses pages past this many items of one query.
 CAP = 10_000
+#: How old the last full read of contacts may get (seconds) before a run sweeps them all
+#: again: phone and e-mail edits may not bump ``updated_at``, so only a sweep sees them.
+DEFAULT_SWEEP_EVERY = 7 * 86_400
 
 Obj = dict[str, Any]
 Commit = Callable[[list[Obj], "int | None"], Awaitable[None]]
@@ -49,6 +60,8 @@ class Context:
     lag: int
     workers: int
     per_page: int = 50
+    full_contacts: bool = False
+    contacts_sweep_every: int | None = None
 
     def counters(self, stream: Stream) -> StreamProgress:
         """The progress counters of ``stream``."""
@@ -68,6 +81,7 @@ class Context:
         meta = body.get("meta")
         total = meta.get("total") if isinstance(meta, dict) else None
         self.counters(stream).pages += 1
+        self.progress.page_fetched()
         objs = [stream.clean(i) for i in items if isinstance(i, dict)]
         kept = [o for o in objs if stream.record_id(o) is not None]
         return kept, total if isinstance(total, int) and not isinstance(total, bool) else None
@@ -181,22 +195,38 @@ def _int(value: Any) -> int:
 
 
 async def sync_contacts(ctx: Context, stream: Stream) -> None:
-    """Contacts: walk by ``updated_at`` newest first down to the last walk's start; sweep
-    them all by creation time when deletions show (fewer listed than stored) or when the
-    walk cannot go on (past the cap)."""
+    """Contacts: walk by ``updated_at`` newest first down to the last walk's start; then
+    sweep them all by creation time when deletions show (fewer listed than stored), when
+    the walk cannot go on (past the cap), when asked (``full_contacts``), or when the last
+    full read is older than ``contacts_sweep_every`` (phone and e-mail edits may leave
+    ``updated_at`` alone: only a sweep sees them)."""
     state = await ctx.sink.load_state(stream) or {}
     if not isinstance(state.get("sweep"), dict):
+        walked_before = isinstance(state.get("cursor"), int)
         total = await _walk(ctx, stream, state)
         state = await ctx.sink.load_state(stream) or {}
         if isinstance(state.get("sweep"), dict):
             pass  # the walk could not go on: the sweep replaces it
-        elif total is None or await ctx.sink.count(stream) <= total:
-            return  # nothing deleted (or no total to tell)
+        elif not (
+            ctx.full_contacts
+            or (walked_before and sweep_due(state, ctx.now, ctx.contacts_sweep_every))
+            or (total is not None and await ctx.sink.count(stream) > total)
+        ):
+            return  # nothing deleted (or no total to tell), no sweep asked for nor due
         else:
             number = _int(state.get("sweep_no")) + 1
-            state = {**state, "sweep_no": number, "sweep": {"pos": 0}}
+            state = {**state, "sweep_no": number, "sweep": {"pos": 0, "at": ctx.now}}
             await ctx.sink.write(stream, [], state, 0)
     await _sweep(ctx, stream, state)
+
+
+def sweep_due(state: Obj, now: int, every: int | None) -> bool:
+    """Whether the periodic full sweep of contacts is due: the last one (``swept_at``)
+    is ``every`` seconds old or more, or unknown. Never with ``every`` None."""
+    if every is None:
+        return False
+    swept_at = state.get("swept_at")
+    return not isinstance(swept_at, int) or now - swept_at >= every
 
 
 async def _walk(ctx: Context, stream: Stream, state: Obj) -> int | None:
@@ -207,7 +237,9 @@ async def _walk(ctx: Context, stream: Stream, state: Obj) -> int | None:
     top = walk.get("top") if isinstance(walk.get("top"), int) else None
     previous_total: int | None = None
     back_to: int | None = None
-    base = {"sweep_no": _int(state.get("sweep_no"))}
+    base: Obj = {"sweep_no": _int(state.get("sweep_no"))}
+    if isinstance(state.get("swept_at"), int):
+        base["swept_at"] = state["swept_at"]
     while True:
         params = {"order_by": "updated_at", "order": "desc", "page": page}
         objs, total = await ctx.page(stream, params)
@@ -220,9 +252,12 @@ async def _walk(ctx: Context, stream: Stream, state: Obj) -> int | None:
         more = ctx.more(page, total, len(times)) and not reached
         too_many = more and (page * ctx.per_page >= CAP or (cursor is None and (total or 0) > CAP))
         if too_many:  # the sweep starts in the same transaction: a kill cannot skip it
-            next_state = {"sweep_no": base["sweep_no"] + 1, "cursor": top, "sweep": {"pos": 0}}
+            sweep = {"pos": 0, "at": ctx.now}
+            next_state = {**base, "sweep_no": base["sweep_no"] + 1, "cursor": top, "sweep": sweep}
         elif more:
             next_state = {**base, "cursor": cursor, "walk": {"page": page, "top": top}}
+        elif cursor is None:  # every contact read: as good as a sweep for the period
+            next_state = {**base, "cursor": top, "swept_at": ctx.now}
         else:
             next_state = {**base, "cursor": top}
         await ctx.sink.write(stream, objs, next_state, 0)
@@ -248,13 +283,17 @@ async def _walk(ctx: Context, stream: Stream, state: Obj) -> int | None:
 
 
 async def _sweep(ctx: Context, stream: Stream, state: Obj) -> None:
+    """Every contact by creation time, each page upserted (so edits that left
+    ``updated_at`` alone are picked up); the rows it did not see are deleted at the end."""
     sweep = state["sweep"]
     number = _int(state.get("sweep_no"))
+    started = sweep["at"] if isinstance(sweep.get("at"), int) else ctx.now
     base = {k: v for k, v in state.items() if k != "sweep"}
 
     async def commit(objs: list[Obj], pos: int | None) -> None:
-        step = {**base, "sweep": {"pos": pos if pos is not None else ctx.now}}
+        step = {**base, "sweep": {"pos": pos if pos is not None else ctx.now, "at": started}}
         await ctx.sink.write(stream, objs, step, number)
 
     await ascending(ctx, stream, _int(sweep.get("pos")), None, "sweep", commit)
-    ctx.counters(stream).deleted += await ctx.sink.finish_sweep(stream, number, base)
+    done = {**base, "swept_at": started}
+    ctx.counters(stream).deleted += await ctx.sink.finish_sweep(stream, number, done)

@@ -23,7 +23,7 @@ from .control import Control, Fault, RecordedRequest, Stats
 from .deliveries import build_delivery, deliver, mount_receiver, sample_data
 from .seed import seed_state
 from .server import FakeAircall
-from .state import State, Table
+from .state import Quirks, State, Table
 from .webhook_dispatch import DeliveryAttempt, WebhookDelivery, WebhookDispatcher
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "DeliveryAttempt",
     "FakeAircall",
     "Fault",
+    "Quirks",
     "RecordedRequest",
     "State",
     "Stats",

@@ -2,8 +2,11 @@
 
 :func:`make_recent` moves the seeded calls (fixed dates from 2023) to end now, as
 ``/v1/calls`` only serves about the last six months; :func:`forget_older_than` drops what is
-past that horizon; :func:`settle_call` applies the changes a call gets after it ends.
-These behaviours come from Estuary's Aircall connector probes (issue 12, docs/SOURCES.md)."""
+past that horizon once; ``state.quirks.calls_retention = CALLS_SERVED`` makes ``/v1/calls``
+serve only that much on every request, the edge moving with the fake's clock (see
+:class:`~aircall_async.testing.state.Quirks`); :func:`settle_call` applies the changes a call
+gets after it ends. These behaviours come from Estuary's Aircall connector probes (issue 12,
+docs/SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,11 @@ from typing import Any
 
 from .state import State, Table
 
-__all__ = ["forget_older_than", "make_recent", "settle_call"]
+__all__ = ["CALLS_SERVED", "forget_older_than", "make_recent", "settle_call"]
+
+#: How far back the live ``/v1/calls`` serves, "about six months": half a year, rounded up
+#: to whole days (the probes give no exact figure; the sync engine stays 8 days inside it).
+CALLS_SERVED = 183 * 86_400
 
 _TIMES = ("started_at", "answered_at", "ended_at")
 

@@ -3,7 +3,9 @@
 As captured from the service (docs/SOURCES.md): ``GET /v1/calls`` keeps the calls with
 ``from < started_at <= to`` (``from`` exclusive, unlike contacts); the ``*_short_url``
 fields are null unless ``fetch_short_urls`` is given; a call tag carries ``tagged_at``.
-``/v1/calls/search`` was not probed and keeps both bounds inclusive.
+``/v1/calls/search`` was not probed and keeps both bounds inclusive. With
+``state.quirks.calls_retention`` set, ``GET /v1/calls`` serves only the calls started within
+that many seconds of the fake's clock (search and retrieve are not limited: not probed).
 """
 
 from __future__ import annotations
@@ -73,10 +75,15 @@ def _renderer(request: web.Request) -> Callable[[Obj], Obj]:
 
 
 async def list_calls(request: web.Request) -> web.StreamResponse:
+    state = state_of(request)
     start, end = query_time_range(request)
     # started_at is in whole seconds: "after from" is "from + 1 or later".
     start = None if start is None else start + 1
-    calls = state_of(request).calls.view(start, end, query_order(request))
+    retention = state.quirks.calls_retention
+    if retention is not None:  # only the last ~6 months, the edge moving with the clock
+        edge = state.timestamp() - retention
+        start = edge if start is None else max(start, edge)
+    calls = state.calls.view(start, end, query_order(request))
     return page_answer(request, calls, "calls", _renderer(request))
 
 

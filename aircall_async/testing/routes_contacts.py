@@ -1,4 +1,7 @@
-"""Contacts, their phone numbers and their emails."""
+"""Contacts, their phone numbers and their emails.
+
+With ``state.quirks.detail_edits_keep_updated_at`` (as the live service may do: docs/SOURCES.md)
+phone and e-mail edits leave the contact's ``updated_at`` alone."""
 
 from __future__ import annotations
 
@@ -131,8 +134,10 @@ async def create_contact(request: web.Request) -> web.StreamResponse:
     return CONTACTS.answer(request, contact, 201)
 
 
-def _touch(state: State, contact: Obj) -> None:
-    contact["updated_at"] = state.timestamp()
+def _touch(state: State, contact: Obj, *, detail: bool = False) -> None:
+    # The live service may not bump updated_at on phone and e-mail edits (a quirk switch).
+    if not (detail and state.quirks.detail_edits_keep_updated_at):
+        contact["updated_at"] = state.timestamp()
     state.emit("contact.updated", "contact", public(contact))
 
 
@@ -184,7 +189,7 @@ def _add_detail(kind: str) -> Callable[[web.Request], Any]:
             "value": _normalize(kind, data["value"]),
         }
         contact[field] = [*(contact.get(field) or ()), detail]
-        _touch(state, contact)
+        _touch(state, contact, detail=True)
         return json_answer({singular: detail}, 201)
 
     return handler
@@ -213,7 +218,7 @@ def _update_detail(kind: str) -> Callable[[web.Request], Any]:
             detail["label"] = data["label"]
         details[index] = detail
         contact[field] = details
-        _touch(state_of(request), contact)
+        _touch(state_of(request), contact, detail=True)
         return json_answer({singular: detail}, 202)
 
     return handler
@@ -225,7 +230,7 @@ def _delete_detail(kind: str) -> Callable[[web.Request], Any]:
     async def handler(request: web.Request) -> web.StreamResponse:
         contact, index = _detail_position(request, kind)
         contact[field] = [d for i, d in enumerate(contact[field]) if i != index]
-        _touch(state_of(request), contact)
+        _touch(state_of(request), contact, detail=True)
         return no_content()
 
     return handler

@@ -18,12 +18,14 @@ import calendar
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, overload
 
 from .state_beyond import BeyondState
 
 __all__ = [
     "Listener",
+    "Quirks",
     "State",
     "Table",
     "View",
@@ -197,6 +199,25 @@ def _zero(obj: Obj) -> int:
     return 0
 
 
+@dataclass
+class Quirks:
+    """Opt-in behaviours of the live service that the reference does not describe, seen in
+    Estuary's connector probes (issue 12, docs/SOURCES.md). All off by default.
+
+    ``calls_retention``: ``GET /v1/calls`` serves only the calls started within this many
+    seconds before ``state.now()`` (about six months on the live service: see
+    :data:`~aircall_async.testing.history.CALLS_SERVED`); the edge is computed on every
+    request, so a listing straddling it loses rows at its old end while it is paged, and the
+    later pages shift. ``None``: every call is served.
+
+    ``detail_edits_keep_updated_at``: adding, changing or deleting a contact's phone number
+    or e-mail leaves its ``updated_at`` alone (a walk by ``updated_at`` misses the edit).
+    """
+
+    calls_retention: int | None = None
+    detail_edits_keep_updated_at: bool = False
+
+
 class State:
     """The whole in-memory account: one :class:`Table` per resource, plus ids and listeners.
 
@@ -220,6 +241,7 @@ class State:
         # Beyond the reference: messages, AI results, exports (docs/COVERAGE.md).
         self.beyond = BeyondState()
         self.now: Callable[[], float] = time.time
+        self.quirks = Quirks()
         self._ids: dict[str, int] = {}
         self._listeners: list[Listener] = []
 

@@ -4,8 +4,9 @@ whole catalog: the names, their typed events and the parsing, in one place.)
 
 Everything here is pure: :func:`parse_event` turns a decoded delivery (a dict) into a
 :class:`WebhookEvent` (or one of its typed subclasses) and raises :class:`InvalidDelivery`
-with a short reason when the envelope is unusable. The ``data`` of a known event is
-structured leniently into its model, so an odd field never stops a delivery.
+with a short reason when the envelope is unusable (a known event's ``data`` without the
+id its model requires included). The ``data`` of a known event is structured leniently
+into its model, so any other odd field never stops a delivery.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 import attrs
 
 from aircall_async._rules import is_int
+from aircall_async.errors import ResponseShapeError
 from aircall_async.models import (
     AIVoiceAgentSession,
     AnalyticsReport,
@@ -31,6 +33,7 @@ from aircall_async.models import (
     Number,
     RealtimeTranscription,
     User,
+    check_required,
     structure,
 )
 
@@ -354,7 +357,9 @@ def check_envelope(payload: Mapping[str, Any]) -> Envelope:
 
     Raises:
         InvalidDelivery: if ``event``, ``resource``, ``data`` or ``timestamp`` is missing or
-            of the wrong type.
+            of the wrong type, or if the ``data`` of a known event lacks the id its model
+            requires (``data.id`` of a user, call, number or contact event: missing, null
+            or not an int), the reason naming the field.
     """
     event = payload.get("event")
     if not isinstance(event, str) or not event or len(event) > MAX_EVENT_NAME_LENGTH:
@@ -365,7 +370,15 @@ def check_envelope(payload: Mapping[str, Any]) -> Envelope:
     data = payload.get("data")
     if not isinstance(data, dict):
         raise InvalidDelivery("missing or invalid data")
-    return event, resource, parse_timestamp(payload.get("timestamp")), data
+    moment = parse_timestamp(payload.get("timestamp"))
+    if event in KNOWN_EVENTS:
+        model = _MODELS.get(resource_of(event))
+        if model is not None:
+            try:
+                check_required(data, model[1])
+            except ResponseShapeError as exc:
+                raise InvalidDelivery(f"missing or invalid data.{exc.field}") from None
+    return event, resource, moment, data
 
 
 def parse_event(payload: Mapping[str, Any]) -> WebhookEvent[Any]:
@@ -407,8 +420,9 @@ def build_event(payload: Mapping[str, Any], envelope: Envelope) -> WebhookEvent[
     try:
         typed = structure(data, model)
     except Exception:
-        # The models promise never to raise for a dict; if one does anyway the handlers
-        # still get the delivery, untyped, rather than Aircall getting a 500 forever.
+        # check_envelope saw the id, and the models raise for nothing else in a dict; if
+        # one does anyway the handlers still get the delivery, untyped, rather than
+        # Aircall getting a 500 forever.
         logger.exception("could not structure %s data; delivering it untyped", event)
         return WebhookEvent(data=data, **common)
     return event_cls(data=typed, **common)

@@ -1,0 +1,115 @@
+"""The sync's ETA: from the budget when the client has a rate of its own, from the rate of
+the pages fetched lately under a shared throttle (RedisThrottler)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as redis
+
+from aircall_async.clock import ManualClock
+from aircall_async.redis import RedisThrottler
+from aircall_async.sync import (
+    Progress,
+    RateMeter,
+    SQLiteSink,
+    StreamProgress,
+    SyncEngine,
+    observed_rate,
+    render_line,
+)
+from aircall_async.testing import FakeAircall
+from aircall_async.testing.history import make_recent
+from tests.redis_support import fresh_redis_url
+
+
+def ticks(start: float, stop: float, step: float) -> list[float]:
+    """Times from ``start`` (excluded) to ``stop`` (included), ``step`` apart."""
+    count = round((stop - start) / step)
+    return [start + step * (i + 1) for i in range(count)]
+
+
+def test_a_steady_rate_is_measured() -> None:
+    # Two a second for two minutes: the last minute says 2/s.
+    rate = observed_rate(ticks(0, 120, 0.5), 120, since=0)
+    assert rate == pytest.approx(2.0, rel=0.02)
+    # Early on, only the time observed counts (not diluted by the empty rest of the minute).
+    assert observed_rate(ticks(0, 10, 1.0), 10, since=0) == pytest.approx(1.0, rel=0.06)
+    # A slow rate too: one every 7 seconds.
+    assert observed_rate(ticks(0, 300, 7.0), 300, since=0) == pytest.approx(1 / 7, rel=0.1)
+
+
+def test_a_change_of_rate_shows_within_the_minute() -> None:
+    times = ticks(0, 120, 1.0) + ticks(120, 240, 1 / 3)  # 1/s, then 3/s
+    assert observed_rate(times, 120, since=0) == pytest.approx(1.0, rel=0.03)
+    halfway = observed_rate([t for t in times if t <= 150], 150, since=0)
+    assert halfway is not None and 1.5 < halfway < 2.5
+    assert observed_rate(times, 240, since=0) == pytest.approx(3.0, rel=0.03)
+    # The recent half weighs more than the older one.
+    assert halfway > (30 * 1 + 30 * 3) / 60
+
+
+def test_no_rate_until_known() -> None:
+    assert observed_rate([], 10, since=0) is None
+    assert observed_rate([5.0], 10, since=0) is None  # one event: no rate yet
+    assert observed_rate([1.0, 2.0], 2, since=2) is None  # no time observed
+    assert observed_rate([1.0, 2.0], 100, since=0) is None  # older than the window
+    assert observed_rate([5.0, 99.0], 100, since=0) is None  # one left in the window
+
+
+def test_progress_eta_from_the_budget_or_from_the_observed_rate() -> None:
+    clock = ManualClock()
+    left = {"calls": StreamProgress(pages_left={"window 0": 120})}
+    shared = Progress(streams=left, rate=None, meter=RateMeter(clock.now))
+    assert shared.eta() is None and shared.eta_basis is None
+    assert "ETA" not in render_line(shared)
+    for _ in range(60):  # a page every two seconds
+        clock.advance(2)
+        shared.page_fetched()
+    assert shared.eta_basis == "observed"
+    assert shared.eta() == pytest.approx(240, rel=0.03)
+    assert "ETA ~3:5" in render_line(shared) or "ETA ~4:0" in render_line(shared)
+    # The budget, when the client has one of its own, is what counts.
+    budget = Progress(streams=left, rate=1.0, meter=shared.meter)
+    assert budget.eta() == 120 and budget.eta_basis == "budget"
+    assert "ETA 2:00" in render_line(budget)
+    # A stall longer than the window: the rate (and the ETA) are unknown again.
+    clock.advance(61)
+    assert shared.eta() is None and shared.meter.rate() is None
+    assert repr(shared.meter).startswith("<RateMeter events=")
+
+
+@pytest.fixture
+async def r(redis_url: str) -> AsyncIterator[redis.Redis]:
+    client = redis.from_url(fresh_redis_url(redis_url))
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def test_under_a_shared_throttle_the_eta_comes_from_the_pages_fetched(
+    r: redis.Redis, tmp_path: Path
+) -> None:
+    fake = FakeAircall(calls=1_500, contacts=0, rate_limit=None)
+    make_recent(fake.state)
+    seen: list[tuple[str | None, float | None]] = []
+
+    def look(progress: Progress) -> None:
+        seen.append((progress.eta_basis, progress.eta()))
+
+    sink = SQLiteSink(tmp_path / "s.db")
+    throttle = RedisThrottler(r, key="eta", limit=10_000, per=1.0)
+    try:
+        async with fake, fake.client(rate_limit=throttle) as client:
+            engine = SyncEngine(client, sink, streams=["calls"], on_progress=look)
+            assert engine.progress.rate is None  # a shared throttle: no budget of our own
+            await engine.run()
+    finally:
+        await sink.close()
+    assert seen[0] == (None, None)  # the first page: nothing observed yet
+    middle = seen[len(seen) // 2]
+    assert middle[0] == "observed" and middle[1] is not None and middle[1] > 0
+    assert seen[-1][1] == 0  # nothing left
