@@ -123,6 +123,7 @@ class Portal:
                 self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         finally:
             self._loop.close()
+            self._ident = 0  # a later thread may get this id: it is not the loop's
 
     @property
     def closed(self) -> bool:
