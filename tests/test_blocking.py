@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import signal
 import threading
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,7 @@ from aircall_async import RateLimit
 from aircall_async.blocking import AircallClient, BlockingPaginator, _codegen
 from aircall_async.errors import AircallError, NotFoundError
 from aircall_async.models import Call, User
+from aircall_async.observe import RequestEvent
 from aircall_async.testing import FakeAircall
 
 
@@ -174,3 +177,134 @@ def test_repr_shows_no_secret(fake: FakeAircall, client: AircallClient) -> None:
     text = repr(client) + repr(client.calls) + repr(client.calls.list())
     assert fake.api_token not in text
     assert "blocking" in text
+
+
+def test_an_error_is_raised_in_the_caller_with_the_loop_side_traceback(
+    client: AircallClient,
+) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        client.calls.get(999_999_999)
+    frames = traceback.extract_tb(caught.value.__traceback__)
+    files = [frame.filename.replace("\\", "/") for frame in frames]
+    assert files[0].endswith("tests/test_blocking.py")  # the caller's own frame first
+    assert any(f.endswith("aircall_async/client.py") for f in files)  # then the loop's
+    client.ping()  # and the loop is still healthy
+
+
+class Holder:
+    """An ``on_request`` hook that, once ``hold`` is set, waits until cancelled."""
+
+    def __init__(self) -> None:
+        self.hold = threading.Event()
+        self.entered = threading.Event()
+        self.cancelled = threading.Event()
+
+    async def __call__(self, event: RequestEvent) -> None:
+        if not self.hold.is_set():
+            return
+        self.entered.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+
+
+def _held_client(fake: FakeAircall, hook: Holder) -> AircallClient:
+    return AircallClient(
+        api_id=fake.api_id,
+        api_token=fake.api_token,
+        base_url=fake.base_url,
+        rate_limit=None,
+        on_request=hook,
+    )
+
+
+def test_an_interrupt_while_waiting_cancels_the_call_on_the_loop(fake: FakeAircall) -> None:
+    hook = Holder()
+    main = threading.get_ident()
+
+    def interrupt() -> None:
+        if hook.entered.wait(10):
+            signal.pthread_kill(main, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with _held_client(fake, hook) as client:
+            hook.hold.set()
+            interrupter = threading.Thread(target=interrupt)
+            interrupter.start()
+            with pytest.raises(KeyboardInterrupt):
+                client.ping()
+            interrupter.join()
+            assert hook.cancelled.wait(10)  # the work on the loop was cancelled
+            hook.hold.clear()
+            assert client.ping() is True  # and the client still works
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_closing_ends_the_calls_other_threads_still_wait_for(fake: FakeAircall) -> None:
+    hook = Holder()
+    client = _held_client(fake, hook)
+    hook.hold.set()
+    outcome: list[BaseException | bool] = []
+
+    def wait() -> None:
+        try:
+            outcome.append(client.ping())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    assert hook.entered.wait(10)
+    client.close()
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert hook.cancelled.is_set()
+    assert len(outcome) == 1 and isinstance(outcome[0], AircallError)
+    assert "client is closed" in str(outcome[0])
+
+
+def test_the_loop_reads_plain_sockets_in_64_kib_and_big_answers_arrive_whole(
+    client: AircallClient, fake: FakeAircall
+) -> None:
+    # asyncio's 256 KiB reads cost page faults in a non-main thread (see _portal.py).
+    from aircall_async.blocking._portal import READ_SIZE
+
+    async def read_size() -> int:
+        loop = asyncio.get_running_loop()
+        url = fake.base_url
+        transport, _ = await loop.create_connection(asyncio.Protocol, url.host, url.port)
+        try:
+            return int(transport.max_size)  # type: ignore[attr-defined]
+        finally:
+            transport.close()
+
+    assert client._portal.run(read_size()) == READ_SIZE == 64 * 1024
+    page = client.request("GET", "/calls", params={"per_page": 50})
+    assert len(page["calls"]) == 50
+    assert len(repr(page)) > READ_SIZE  # one answer over several reads, intact
+
+
+def test_a_keyboard_interrupt_inside_the_work_reaches_the_caller_and_the_loop_survives(
+    fake: FakeAircall,
+) -> None:
+    raised: list[bool] = []
+
+    async def interrupting(event: RequestEvent) -> None:
+        if not raised:
+            raised.append(True)
+            raise KeyboardInterrupt
+
+    with AircallClient(
+        api_id=fake.api_id,
+        api_token=fake.api_token,
+        base_url=fake.base_url,
+        rate_limit=None,
+        on_request=interrupting,
+    ) as client:
+        with pytest.raises(KeyboardInterrupt):
+            client.ping()
+        assert client.ping() is True  # the loop was not stopped by it

@@ -1,6 +1,7 @@
 """Observability over real HTTP: the on_request hook, the log of budget waits and the
-log records' extra fields, tracing (aiohttp's TraceConfig, spans from the hook), and
-what an APIError keeps of the answer (safe headers, a redacted excerpt of the body)."""
+log records' extra fields, tracing through aiohttp's TraceConfig (OpenTelemetry spans from
+the hook: test_tracing_otel.py), and what an APIError keeps of the answer (safe headers,
+a redacted excerpt of the body)."""
 
 from __future__ import annotations
 
@@ -321,7 +322,7 @@ async def test_debug_records_carry_the_extra_fields(
     assert "a@b.c" not in caplog.text
 
 
-# --- tracing: aiohttp's TraceConfig through session=, spans from the hook ----------------
+# --- tracing: aiohttp's TraceConfig through session= ---------------------------------
 
 
 async def test_aiohttp_trace_config_through_session_sees_the_requests() -> None:
@@ -354,44 +355,6 @@ async def test_aiohttp_trace_config_through_session_sees_the_requests() -> None:
         ("start", "GET", "/v1/users/999999999", None),
         ("end", "GET", "/v1/users/999999999", 404),
     ]
-
-
-class Span:
-    """A finished span as a tracer would export it (the README's recipe)."""
-
-    def __init__(self, name: str, attributes: dict[str, Any], error: str | None) -> None:
-        self.name = name
-        self.attributes = attributes
-        self.error = error
-
-
-async def test_spans_built_from_the_hook_follow_each_attempt() -> None:
-    spans: list[Span] = []
-
-    async def to_span(event: RequestEvent) -> None:
-        attributes: dict[str, Any] = {
-            "http.request.method": event.method,
-            "url.path": event.path,
-            "aircall.attempt": event.attempt,
-        }
-        if event.status is not None:
-            attributes["http.response.status_code"] = event.status
-        if event.will_retry:
-            attributes["aircall.retry_reason"] = event.retry_reason
-        error = event.exception.__name__ if event.exception else None
-        if error is None and event.status is not None and event.status >= 400:
-            error = str(event.status)
-        spans.append(Span(f"aircall {event.method} {event.path}", attributes, error))
-
-    async with FakeAircall(rate_limit=None) as fake:
-        fake.fail("/users", status=503, times=1)
-        async with fake_client(fake, on_request=to_span) as client:
-            await client.request("GET", "/users")
-    assert [s.name for s in spans] == ["aircall GET /users", "aircall GET /users"]
-    assert spans[0].attributes["http.response.status_code"] == 503
-    assert spans[0].attributes["aircall.retry_reason"] == "503"
-    assert spans[0].error == "503"
-    assert spans[1].attributes["aircall.attempt"] == 2 and spans[1].error is None
 
 
 # --- APIError keeps safe headers and a redacted excerpt of the body ---------------------
