@@ -95,8 +95,11 @@ class CountRequests(logging.Handler):
         self.rejected = 0
 
     def emit(self, record: logging.LogRecord) -> None:
+        # Only the per-attempt lines (the INFO line of a long budget wait is no request).
+        if not hasattr(record, "aircall_status"):
+            return
         self.requests += 1
-        if "-> 429" in record.getMessage():
+        if getattr(record, "aircall_status", None) == 429:
             self.rejected += 1
 
 
