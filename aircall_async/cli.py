@@ -92,6 +92,16 @@ def _seconds(value: str) -> float:
     return number
 
 
+def _positive_days(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of days > 0, got {value!r}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     api = _Parser(add_help=False)
     api.add_argument("--base-url", default=str(DEFAULT_BASE_URL), help="the API root")
@@ -155,6 +165,14 @@ def _parser() -> argparse.ArgumentParser:
     fake.add_argument("--contacts", type=int, default=500)
     fake.add_argument("--rate-limit", type=int, default=60, help="per window; 0: no limit")
     fake.add_argument("--window", type=float, default=60.0, help="seconds")
+    fake.add_argument(
+        "--calls-retention", type=_positive_days, metavar="DAYS",
+        help="serve /v1/calls only this far back, the edge moving with the clock (live: ~183)",
+    )  # fmt: skip
+    fake.add_argument(
+        "--detail-edits-keep-updated-at", action="store_true",
+        help="phone and e-mail edits leave a contact's updated_at alone (as live ones may)",
+    )  # fmt: skip
     return parser
 
 
@@ -409,6 +427,9 @@ async def _fake(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     make_recent(server.state)
+    if args.calls_retention is not None:
+        server.state.quirks.calls_retention = round(args.calls_retention * 86_400)
+    server.state.quirks.detail_edits_keep_updated_at = args.detail_edits_keep_updated_at
     try:
         await server.start()
     except OSError as exc:

@@ -12,6 +12,7 @@ import random
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from aircall_async import AircallClient
 from aircall_async.sync import STATE_TABLE
 from aircall_async.testing import FakeAircall
 from aircall_async.testing.history import make_recent
@@ -326,6 +328,31 @@ async def test_fake_command_serves_recent_calls_until_interrupted() -> None:
     proc.send_signal(signal.SIGINT)
     await proc.communicate()
     assert proc.returncode == 0
+
+
+async def test_fake_command_switches_on_the_live_quirks() -> None:
+    # The seeded calls end now, spread over more than 0.01 day (14.4 minutes).
+    args = ["fake", "--port", "0", "--calls", "40", "--rate-limit", "0"]
+    proc = await start([*args, "--calls-retention", "0.01"], env_for(None))
+    assert proc.stdout is not None
+    base = (await proc.stdout.readline()).decode().split(" at ")[1].split()[0]
+    env = (await proc.stdout.readline()).decode().split()
+    creds = dict(part.split("=", 1) for part in env[1:])
+    try:
+        async with AircallClient(
+            api_id=creds["AIRCALL_API_ID"], api_token=creds["AIRCALL_API_TOKEN"], base_url=base
+        ) as client:
+            served = await client.calls.list().collect()
+            everything = await client.calls.search().collect()  # search is not limited
+        assert len(everything) == 40
+        assert 0 < len(served) < 40
+        edge = time.time() - 864 - 5  # 0.01 day, and a margin for the test's own time
+        assert all(c.started_at is not None and c.started_at.timestamp() >= edge for c in served)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        await proc.communicate()
+    status, _, err = await cli([*args, "--calls-retention", "-1"], None)
+    assert status == 2 and "expected a number of days > 0, got '-1'" in err
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["sync", "--help"]])
