@@ -12,6 +12,7 @@ is read and resumed.
 """
 
 from .engine import SyncEngine, parse_since
+from .fence import ClaimLostError
 from .progress import (
     Progress,
     ProgressCallback,
@@ -21,7 +22,7 @@ from .progress import (
     observed_rate,
     render_line,
 )
-from .sinks import STATE_TABLE, SharedSink, Sink, SinkError, SQLiteSink
+from .sinks import STATE_TABLE, Guard, SharedSink, Sink, SinkError, SQLiteSink
 from .state import DEFAULT_LAG, RETENTION
 from .streams import STREAMS, Column, Stream, epoch, select_streams
 from .walkers import DEFAULT_SWEEP_EVERY, SyncError
@@ -32,7 +33,9 @@ __all__ = [
     "RETENTION",
     "STATE_TABLE",
     "STREAMS",
+    "ClaimLostError",
     "Column",
+    "Guard",
     "Progress",
     "ProgressCallback",
     "RateMeter",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
@@ -103,7 +104,8 @@ class SyncEngine:
         ValueError: for an unknown stream, a bad ``since``, a negative lag or
             ``contacts_sweep_every``, ``workers`` or ``windows`` below 1, a lease that is
             not positive, or ``shared`` with a sink that cannot be shared (it needs
-            ``update_state``: SQLite and PostgreSQL have it).
+            ``update_state`` and a ``guard`` argument on ``write`` and ``finish_sweep``:
+            SQLite and PostgreSQL have them).
     """
 
     def __init__(
@@ -218,5 +220,8 @@ def _coordination(sink: Sink, windows: int, lease: float) -> Coordination:
         raise ValueError(f"lease must be a positive number of seconds, got {lease!r}")
     if not callable(getattr(sink, "update_state", None)):
         raise ValueError(f"{sink!r} cannot be shared by several processes (no update_state)")
+    for method in ("write", "finish_sweep"):
+        if "guard" not in inspect.signature(getattr(sink, method)).parameters:
+            raise ValueError(f"{sink!r} cannot be shared by several processes (no {method} guard)")
     shared: SharedSink = sink  # type: ignore[assignment]
     return Coordination(sink=shared, owner=default_owner(), lease=float(lease), windows=windows)

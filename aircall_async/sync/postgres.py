@@ -14,7 +14,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from .sinks import STATE_TABLE, SinkError, StateChange, create_table_sql
+from .sinks import STATE_TABLE, Guard, SinkError, StateChange, create_table_sql
 from .streams import Stream, column_names
 
 __all__ = ["PostgresSink"]
@@ -129,6 +129,24 @@ class PostgresSink:
             json.dumps(state, sort_keys=True),
         )
 
+    async def _hold(self, key: str) -> None:
+        """Take the transaction-level advisory lock on (schema, ``key``)."""
+        await self._connection().execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))", f"{self.schema}.{key}"
+        )
+
+    async def _read_state(self, key: str) -> dict[str, Any] | None:
+        sql = f"SELECT state::text FROM {self._table(STATE_TABLE)} WHERE stream = $1"
+        text = await self._connection().fetchval(sql, key)
+        value = json.loads(text) if text is not None else None
+        return value if isinstance(value, dict) else None
+
+    async def _check(self, guard: Guard | None) -> None:
+        """In a transaction: hold ``guard``'s state as :meth:`update_state` does, check it."""
+        if guard is not None:
+            await self._hold(guard.key)
+            guard.check(await self._read_state(guard.key))
+
     async def update_state(
         self,
         key: str,
@@ -145,14 +163,9 @@ class PostgresSink:
 
         async def transaction() -> bool:
             async with conn.transaction():
-                await conn.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext($1))", f"{self.schema}.{key}"
-                )
+                await self._hold(key)
                 now = await conn.fetchval("SELECT extract(epoch FROM clock_timestamp())::float8")
-                sql = f"SELECT state::text FROM {self._table(STATE_TABLE)} WHERE stream = $1"
-                text = await conn.fetchval(sql, key)
-                value = json.loads(text) if text is not None else None
-                new = change(value if isinstance(value, dict) else None, float(now))
+                new = change(await self._read_state(key), float(now))
                 if new is None:
                     return False
                 if stream is not None and rows:
@@ -163,9 +176,16 @@ class PostgresSink:
         return await self._guarded(transaction)
 
     async def write(
-        self, stream: Stream, objs: Sequence[dict[str, Any]], state: dict[str, Any], sweep: int
+        self,
+        stream: Stream,
+        objs: Sequence[dict[str, Any]],
+        state: dict[str, Any],
+        sweep: int,
+        guard: Guard | None = None,
     ) -> None:
-        """Upsert ``objs`` in one statement and store ``state``, in one transaction.
+        """Upsert ``objs`` in one statement and store ``state``, in one transaction, once
+        ``guard`` (if any) passed in it (under the advisory lock :meth:`update_state` takes
+        on its key); raises what the guard raises (nothing written).
 
         A cancelled caller does not cut the transaction short: it completes (or fails)
         whole, and the connection stays usable.
@@ -176,18 +196,23 @@ class PostgresSink:
 
         async def transaction() -> None:
             async with conn.transaction():
+                await self._check(guard)
                 if rows:
                     await conn.execute(self._upserts[stream.name], *columns, [sweep] * len(rows))
                 await self._save_state(stream, state)
 
         await self._guarded(transaction)
 
-    async def finish_sweep(self, stream: Stream, sweep: int, state: dict[str, Any]) -> int:
-        """Delete the rows not seen by ``sweep`` and store ``state``; returns how many."""
+    async def finish_sweep(
+        self, stream: Stream, sweep: int, state: dict[str, Any], guard: Guard | None = None
+    ) -> int:
+        """Delete the rows not seen by ``sweep`` and store ``state``; returns how many.
+        Under ``guard`` (if any) like :meth:`write`."""
         conn = self._connection()
 
         async def transaction() -> str:
             async with conn.transaction():
+                await self._check(guard)
                 sql = f"DELETE FROM {self._table(stream.name)} WHERE seen_in < $1"
                 status = await conn.execute(sql, sweep)
                 await self._save_state(stream, state)

@@ -19,7 +19,8 @@ rows. So:
 The other streams are run by one process each: a claim in the state row ``<stream>:claim``
 (``{"owner", "until"}`` while it runs, ``{"done_at"}`` after). A process that finds one held
 waits; it skips the stream when it was done after this process joined, and takes it over
-when the lease of a dead process runs out.
+when the lease of a dead process runs out. Its writes are fenced by that claim
+(:mod:`aircall_async.sync.fence`).
 
 The pure decisions are the functions at the top (they may change the state they are given,
 read fresh from the sink for each transaction); :func:`run_shared` drives them.
@@ -37,6 +38,7 @@ from typing import Any, Literal
 
 import attrs
 
+from .fence import FencedSink, claim_guard
 from .sinks import SharedSink, StateChange
 from .state import plan_calls
 from .streams import Stream
@@ -383,8 +385,9 @@ async def shared_stream(ctx: Context, stream: Stream, co: Coordination, walker: 
 
     ok = False
     try:
+        fenced = FencedSink(co.sink, stream, claim_guard(stream.name, co.owner))
         async with co.heartbeat(renew):
-            await walker(ctx, stream)
+            await walker(attrs.evolve(ctx, sink=fenced), stream)
         ok = True
     finally:
         # Done: the others skip it. Failed: released, for another process or the next run.

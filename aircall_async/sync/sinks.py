@@ -16,9 +16,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+import attrs
+
 from .streams import Stream, column_names
 
-__all__ = ["STATE_TABLE", "SQLiteSink", "SharedSink", "Sink", "SinkError", "StateChange"]
+__all__ = [
+    "STATE_TABLE",
+    "Guard",
+    "SQLiteSink",
+    "SharedSink",
+    "Sink",
+    "SinkError",
+    "StateChange",
+]
 
 #: The table holding each stream's state.
 STATE_TABLE = "_aircall_sync_state"
@@ -60,9 +70,39 @@ class Sink(Protocol):
 StateChange = Callable[[dict[str, Any] | None, float], dict[str, Any] | None]
 
 
+@attrs.frozen
+class Guard:
+    """A condition a write of a shared sync commits under: inside the write's transaction,
+    holding the state ``key`` against every other writer (as :meth:`SharedSink.update_state`
+    does), the sink reads that state and calls ``check(state)`` (``None`` when there is
+    none). Whatever ``check`` raises aborts the transaction: nothing is written, and the
+    exception reaches the caller of ``write`` or ``finish_sweep``."""
+
+    key: str
+    check: Callable[[dict[str, Any] | None], None]
+
+
 class SharedSink(Sink, Protocol):
     """A sink several processes can write at once (``SyncEngine(shared=True)``): it can
-    read, change and write a state atomically, with the rows that go with it."""
+    read, change and write a state atomically, with the rows that go with it, and write
+    rows only under a :class:`Guard` (the claim of the stream still this process's)."""
+
+    async def write(
+        self,
+        stream: Stream,
+        objs: Sequence[dict[str, Any]],
+        state: dict[str, Any],
+        sweep: int,
+        guard: Guard | None = None,
+    ) -> None:
+        """:meth:`Sink.write`, committed only when ``guard`` (if any) passes in the same
+        transaction; raises what the guard raises."""
+
+    async def finish_sweep(
+        self, stream: Stream, sweep: int, state: dict[str, Any], guard: Guard | None = None
+    ) -> int:
+        """:meth:`Sink.finish_sweep`, committed only when ``guard`` (if any) passes in the
+        same transaction; raises what the guard raises."""
 
     async def update_state(
         self,
@@ -133,13 +173,18 @@ class SQLiteSink:
 
     async def load_state(self, stream: Stream) -> dict[str, Any] | None:
         """The stored state of ``stream``, or ``None``."""
+        return self._read_state(stream.name)
+
+    def _read_state(self, key: str) -> dict[str, Any] | None:
         row = self.connection.execute(
-            f"SELECT state FROM {STATE_TABLE} WHERE stream = ?", (stream.name,)
+            f"SELECT state FROM {STATE_TABLE} WHERE stream = ?", (key,)
         ).fetchone()
-        if row is None:
-            return None
-        value = json.loads(row[0])
+        value = json.loads(row[0]) if row is not None else None
         return value if isinstance(value, dict) else None
+
+    def _check(self, guard: Guard | None) -> None:
+        if guard is not None:  # inside BEGIN IMMEDIATE: no other writer until COMMIT
+            guard.check(self._read_state(guard.key))
 
     def _save_state(self, stream: Stream | str, state: dict[str, Any]) -> None:
         self.connection.execute(
@@ -164,11 +209,7 @@ class SQLiteSink:
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
-                row = db.execute(
-                    f"SELECT state FROM {STATE_TABLE} WHERE stream = ?", (key,)
-                ).fetchone()
-                value = json.loads(row[0]) if row is not None else None
-                new = change(value if isinstance(value, dict) else None, time.time())
+                new = change(self._read_state(key), time.time())
                 if new is not None:
                     if stream is not None and objs:
                         db.executemany(
@@ -184,13 +225,20 @@ class SQLiteSink:
         return new is not None
 
     async def write(
-        self, stream: Stream, objs: Sequence[dict[str, Any]], state: dict[str, Any], sweep: int
+        self,
+        stream: Stream,
+        objs: Sequence[dict[str, Any]],
+        state: dict[str, Any],
+        sweep: int,
+        guard: Guard | None = None,
     ) -> None:
-        """Upsert ``objs`` and store ``state`` in one transaction. Raises SinkError."""
+        """Upsert ``objs`` and store ``state`` in one transaction, once ``guard`` (if any)
+        passed in it. Raises SinkError, or what the guard raises (nothing written)."""
         db = self.connection
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
+                self._check(guard)
                 db.executemany(self._upserts[stream.name], [(*stream.row(o), sweep) for o in objs])
                 self._save_state(stream, state)
             except BaseException:
@@ -200,12 +248,17 @@ class SQLiteSink:
         except sqlite3.Error as exc:
             raise SinkError(f"writing {stream.name} to {self.path}: {exc}") from None
 
-    async def finish_sweep(self, stream: Stream, sweep: int, state: dict[str, Any]) -> int:
-        """Delete the rows of ``stream`` not seen by ``sweep`` and store ``state``."""
+    async def finish_sweep(
+        self, stream: Stream, sweep: int, state: dict[str, Any], guard: Guard | None = None
+    ) -> int:
+        """Delete the rows of ``stream`` not seen by ``sweep`` and store ``state``, once
+        ``guard`` (if any) passed in the same transaction. Raises SinkError, or what the
+        guard raises (nothing deleted)."""
         db = self.connection
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
+                self._check(guard)
                 gone = db.execute(
                     f'DELETE FROM "{stream.name}" WHERE seen_in < ?', (sweep,)
                 ).rowcount
