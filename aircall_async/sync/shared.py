@@ -1,5 +1,8 @@
 """One sync spread over several processes (one machine or many) writing into one sink.
 
+(Just over 400 lines on purpose: the claim decisions and the loops that drive them are read
+together; splitting them would separate each rule from the only code that applies it.)
+
 The calls run's plan is made once, by the first process, and stored in the calls state
 (``_aircall_sync_state``) with an id, its windows ``[lo, hi, pos]`` and a claim per window
 ``[owner, until]`` (``null`` when nobody holds it). Every change goes through the sink's
