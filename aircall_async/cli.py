@@ -82,24 +82,23 @@ def _positive(value: str) -> int:
     return number
 
 
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0.0
-    if not number > 0 or number == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {value!r}")
-    return number
+def _more_than_zero(unit: str) -> Callable[[str], float]:
+    """An argparse type: a finite number of ``unit`` > 0."""
+
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            number = 0.0
+        if not number > 0 or number == float("inf"):
+            raise argparse.ArgumentTypeError(f"expected a number of {unit} > 0, got {value!r}")
+        return number
+
+    return parse
 
 
-def _positive_days(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0.0
-    if not number > 0 or number == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of days > 0, got {value!r}")
-    return number
+_seconds = _more_than_zero("seconds")
+_positive_days = _more_than_zero("days")
 
 
 def _parser() -> argparse.ArgumentParser:
