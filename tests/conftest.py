@@ -147,6 +147,21 @@ def redis_url() -> str:
     return _service_or_skip("Redis", url, services.redis_problem(url))
 
 
+@pytest.fixture
+async def r(redis_url: str) -> AsyncIterator[Any]:
+    """A ``redis.asyncio`` client on an emptied database of this run's own (see
+    ``tests.redis_support.fresh_redis_url``), closed after the test."""
+    import redis.asyncio as redis  # only the tests that take this fixture need redis-py
+
+    from .redis_support import fresh_redis_url
+
+    client = redis.from_url(fresh_redis_url(redis_url))
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
 @pytest.fixture(scope="session")
 def postgres_dsn() -> str:
     """The DSN of a PostgreSQL with trust authentication that runs ``SELECT 1``

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -18,18 +17,9 @@ from aircall_async.redis import RedisStreamInbox, RedisUnavailableError
 from aircall_async.testing import build_delivery, deliver, mount_receiver
 from aircall_async.webhooks import CallEvent, WebhookEvent, WebhookRouter, consume, webhook_app
 from aircall_async.webhooks.inbox import PutResult
-from tests.redis_support import free_port, fresh_redis_url, own_database
+from tests.redis_support import free_port, own_database
 
 STREAM = "aircall:webhooks"
-
-
-@pytest.fixture
-async def r(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(fresh_redis_url(redis_url))
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 async def _inbox(r: redis.Redis, name: str, **kwargs: object) -> RedisStreamInbox:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -15,22 +15,13 @@ from aircall_async.errors import TransportError
 from aircall_async.redis import RedisThrottler, RedisUnavailableError
 from aircall_async.redis import _throttle_lua as lua
 from aircall_async.testing import FakeAircall
-from tests.redis_support import PrivateRedis, free_port, fresh_redis_url, private_redis
+from tests.redis_support import PrivateRedis, free_port, private_redis
 
 KEYS = [
     f"aircall:throttle:{{acme}}:{name}"
     for name in ("inflight", "finished", "queue", "deadlines", "state")
 ]
 INFLIGHT, FINISHED, QUEUE, DEADLINES, STATE = KEYS
-
-
-@pytest.fixture
-async def r(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(fresh_redis_url(redis_url))
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the pages fetched lately under a shared throttle (RedisThrottler)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from aircall_async.sync import (
 )
 from aircall_async.testing import FakeAircall
 from aircall_async.testing.history import make_recent
-from tests.redis_support import fresh_redis_url
 
 
 def ticks(start: float, stop: float, step: float) -> list[float]:
@@ -79,15 +77,6 @@ def test_progress_eta_from_the_budget_or_from_the_observed_rate() -> None:
     clock.advance(61)
     assert shared.eta() is None and shared.meter.rate() is None
     assert repr(shared.meter).startswith("<RateMeter events=")
-
-
-@pytest.fixture
-async def r(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(fresh_redis_url(redis_url))
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 async def test_under_a_shared_throttle_the_eta_comes_from_the_pages_fetched(

@@ -8,11 +8,12 @@ the row, see :mod:`aircall_async.sync.state`). Its state is a JSON object per st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -182,6 +183,23 @@ class SQLiteSink:
         value = json.loads(row[0]) if row is not None else None
         return value if isinstance(value, dict) else None
 
+    @contextlib.contextmanager
+    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction (SQLite's write lock, waiting up to 30 s for
+        another process'): committed when the block ends, rolled back when it raises. A
+        SQLite error becomes a SinkError naming ``what`` was being written."""
+        db = self.connection
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise SinkError(f"writing {what} to {self.path}: {exc}") from None
+
     def _check(self, guard: Guard | None) -> None:
         if guard is not None:  # inside BEGIN IMMEDIATE: no other writer until COMMIT
             guard.check(self._read_state(guard.key))
@@ -205,23 +223,12 @@ class SQLiteSink:
         ``stream``) under SQLite's write lock (``BEGIN IMMEDIATE``, waiting up to 30 s for
         another process' transaction). ``now`` is this machine's clock: the processes
         sharing a SQLite file share the machine. Raises SinkError."""
-        db = self.connection
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                new = change(self._read_state(key), time.time())
-                if new is not None:
-                    if stream is not None and objs:
-                        db.executemany(
-                            self._upserts[stream.name], [(*stream.row(o), 0) for o in objs]
-                        )
-                    self._save_state(key, new)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise SinkError(f"writing {key} to {self.path}: {exc}") from None
+        with self._transaction(key) as db:
+            new = change(self._read_state(key), time.time())
+            if new is not None:
+                if stream is not None and objs:
+                    db.executemany(self._upserts[stream.name], [(*stream.row(o), 0) for o in objs])
+                self._save_state(key, new)
         return new is not None
 
     async def write(
@@ -234,19 +241,10 @@ class SQLiteSink:
     ) -> None:
         """Upsert ``objs`` and store ``state`` in one transaction, once ``guard`` (if any)
         passed in it. Raises SinkError, or what the guard raises (nothing written)."""
-        db = self.connection
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                self._check(guard)
-                db.executemany(self._upserts[stream.name], [(*stream.row(o), sweep) for o in objs])
-                self._save_state(stream, state)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise SinkError(f"writing {stream.name} to {self.path}: {exc}") from None
+        with self._transaction(stream.name) as db:
+            self._check(guard)
+            db.executemany(self._upserts[stream.name], [(*stream.row(o), sweep) for o in objs])
+            self._save_state(stream, state)
 
     async def finish_sweep(
         self, stream: Stream, sweep: int, state: dict[str, Any], guard: Guard | None = None
@@ -254,21 +252,10 @@ class SQLiteSink:
         """Delete the rows of ``stream`` not seen by ``sweep`` and store ``state``, once
         ``guard`` (if any) passed in the same transaction. Raises SinkError, or what the
         guard raises (nothing deleted)."""
-        db = self.connection
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                self._check(guard)
-                gone = db.execute(
-                    f'DELETE FROM "{stream.name}" WHERE seen_in < ?', (sweep,)
-                ).rowcount
-                self._save_state(stream, state)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise SinkError(f"writing {stream.name} to {self.path}: {exc}") from None
+        with self._transaction(stream.name) as db:
+            self._check(guard)
+            gone = db.execute(f'DELETE FROM "{stream.name}" WHERE seen_in < ?', (sweep,)).rowcount
+            self._save_state(stream, state)
         return int(gone)
 
     async def count(self, stream: Stream) -> int:
