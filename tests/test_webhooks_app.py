@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
@@ -339,6 +340,28 @@ async def test_overrunning_handler_is_cancelled_with_500(mount: Any) -> None:
     assert other_ran == ["user.connected"]
 
 
+async def test_a_lone_overrunning_handler_gets_500_and_the_connection_goes_on(mount: Any) -> None:
+    router = WebhookRouter()
+    runs: list[int] = []
+
+    @router.on("call.ended")
+    async def slow_once(event: CallEvent) -> None:
+        runs.append(event.data.id)
+        if len(runs) == 1:
+            await asyncio.sleep(30)
+
+    sub = webhook_app(router, tokens={TOKEN}, handler_timeout=0.2)
+    client = await mount(sub)
+    delivery = build_delivery("call.ended", token=TOKEN)
+    response = await asyncio.wait_for(client.post(URL, json=delivery), 20)
+    assert response.status == 500
+    # Aircall's redelivery, on the same keep-alive connection, runs and succeeds.
+    again = await client.post(URL, json=delivery)
+    assert again.status == 200
+    assert len(runs) == 2
+    assert webhook_stats(sub).handler_failures == 1
+
+
 async def test_duplicates_differ_by_any_part_of_the_body(mount: Any) -> None:
     rec = Recorder()
     rec.add("every", "*")
@@ -562,7 +585,7 @@ async def test_dedupe_memory_is_bounded(mount: Any) -> None:
     assert len(rec.calls) == 31
 
 
-async def test_graceful_shutdown_waits_for_handlers(aiohttp_client: Any) -> None:
+async def test_graceful_shutdown_waits_for_handlers() -> None:
     router = WebhookRouter()
     finished: list[str] = []
     started = asyncio.Event()
@@ -573,15 +596,25 @@ async def test_graceful_shutdown_waits_for_handlers(aiohttp_client: Any) -> None
         await asyncio.sleep(0.3)
         finished.append("done")
 
-    app = mount_receiver(webhook_app(router, tokens={TOKEN}, handler_timeout=2), URL)
-    client: Client = await aiohttp_client(app)
-    request = asyncio.ensure_future(
-        client.post(URL, json=build_delivery("call.ended", token=TOKEN))
+    # A server as web.run_app makes it: a request's handler is not cancelled at shutdown.
+    runner = web.AppRunner(
+        mount_receiver(webhook_app(router, tokens={TOKEN}, handler_timeout=2), URL)
     )
-    await started.wait()
-    await client.close()
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    async with aiohttp.ClientSession() as session:
+        request = asyncio.ensure_future(
+            session.post(
+                f"http://127.0.0.1:{port}{URL}", json=build_delivery("call.ended", token=TOKEN)
+            )
+        )
+        await started.wait()
+        await runner.cleanup()
+        response = await request
+        assert response.status == 200  # answered once the handler finished
     assert finished == ["done"]
-    request.cancel()
 
 
 async def test_stats_report_everything(mount: Any) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine
 from typing import Any
+
+import pytest
 
 from aircall_async.testing.deliveries import build_delivery
 from aircall_async.webhooks import WebhookEvent, WebhookStats, parse_event
@@ -61,7 +64,8 @@ async def test_a_failure_names_the_handler_and_keeps_the_first_error() -> None:
     assert isinstance(wrong.error, TypeError)
 
 
-async def test_an_overrun_is_cancelled_and_reported_as_a_timeout() -> None:
+@pytest.mark.parametrize("inline", [False, True])
+async def test_an_overrun_is_cancelled_and_reported_as_a_timeout(inline: bool) -> None:
     cancelled = asyncio.Event()
 
     async def slow(event: WebhookEvent[Any]) -> None:
@@ -71,10 +75,16 @@ async def test_an_overrun_is_cancelled_and_reported_as_a_timeout() -> None:
             cancelled.set()
             raise
 
-    outcome = await run_handlers(EVENT, (slow,), 0.05)
+    outcome = await run_handlers(EVENT, (slow,), 0.05, inline=inline)
     assert outcome.failed == (slow,)
     assert isinstance(outcome.error, asyncio.TimeoutError)
     await asyncio.wait_for(cancelled.wait(), 5)
+    # Inline, the deadline's cancellation ended with the handler: this task goes on.
+    await asyncio.sleep(0)
+    task = asyncio.current_task()
+    assert task is not None and not task.cancelled()
+    if hasattr(task, "cancelling"):
+        assert task.cancelling() == 0
 
 
 async def test_handler_tasks_come_from_the_callers_spawn() -> None:
@@ -122,3 +132,67 @@ async def test_the_depth_gauge_reads_a_shared_inbox_at_most_once_per_period() ->
     failing = DepthGauge(stats, broken)
     await failing.refresh()  # only a counter: the figure stays, nothing raises
     assert stats.queue_depth == 2
+
+
+def _no_spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    coro.close()
+    raise AssertionError("a lone handler run inline must not get a task")
+
+
+async def test_inline_a_lone_handler_runs_in_the_callers_task() -> None:
+    tasks: list[asyncio.Task[Any] | None] = []
+
+    async def one(event: WebhookEvent[Any]) -> None:
+        tasks.append(asyncio.current_task())
+        await asyncio.sleep(0)
+
+    assert (await run_handlers(EVENT, (one,), 5.0, spawn=_no_spawn, inline=True)).ok
+    assert tasks == [asyncio.current_task()]
+    # Several handlers still run concurrently, each in its own task.
+    spawned: list[asyncio.Task[Any]] = []
+
+    def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        spawned.append(asyncio.ensure_future(coro))
+        return spawned[-1]
+
+    assert (await run_handlers(EVENT, (one, one), 5.0, spawn=spawn, inline=True)).ok
+    assert len(spawned) == 2 and tasks[1:] == spawned
+
+
+async def test_inline_failures_and_overruns_are_reported_like_tasks_ones() -> None:
+    async def broken(event: WebhookEvent[Any]) -> None:
+        raise LookupError("no such row")
+
+    async def no_argument() -> None:
+        return None
+
+    failed = await run_handlers(EVENT, (broken,), 5.0, spawn=_no_spawn, inline=True)
+    assert failed.failed == (broken,) and isinstance(failed.error, LookupError)
+    wrong = await run_handlers(EVENT, (no_argument,), 5.0, inline=True)  # type: ignore[arg-type]
+    assert isinstance(wrong.error, TypeError)
+
+
+async def test_inline_a_handler_that_swallows_the_deadline_fails_once_it_returns() -> None:
+    async def stubborn(event: WebhookEvent[Any]) -> None:
+        # Wrong, but it happens: returns normally after its deadline.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+
+    outcome = await run_handlers(EVENT, (stubborn,), 0.05, inline=True)
+    assert outcome.failed == (stubborn,) and isinstance(outcome.error, asyncio.TimeoutError)
+    await asyncio.sleep(0)  # not cancelled by a leftover request
+
+
+async def test_inline_a_cancellation_from_outside_is_not_absorbed() -> None:
+    started = asyncio.Event()
+
+    async def waits(event: WebhookEvent[Any]) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    runner = asyncio.ensure_future(run_handlers(EVENT, (waits,), 30.0, inline=True))
+    await started.wait()
+    runner.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner
+    assert runner.cancelled()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from aircall_async.webhooks import Inbox, MemoryInbox, PutResult, SQLiteInbox, StoredDelivery
-from aircall_async.webhooks._dedupe import delivery_key, memory_key
+from aircall_async.webhooks._dedupe import delivery_key
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -120,6 +120,10 @@ async def test_sqlite_inbox_closed_refuses_work(tmp_path: Path) -> None:
 
 async def test_an_inbox_file_with_integer_keys_is_migrated(tmp_path: Path) -> None:
     """Files written before the pull protocol keyed rows by a signed 64-bit int."""
+
+    def memory_key(body: bytes) -> int:  # what those files stored: delivery_key as an int
+        return int.from_bytes(bytes.fromhex(delivery_key(body)), "big", signed=True)
+
     path = tmp_path / "old.sqlite3"
     pending = b'{"event": "call.ended", "n": 1}'
     handled = b'{"event": "call.ended", "n": 2}'

@@ -40,6 +40,7 @@ from aircall_async.webhooks import (
     WebhookRouter,
     parse_event,
 )
+from aircall_async.webhooks import events as events_module
 from aircall_async.webhooks._dedupe import DeliveryMemory, delivery_key, memory_key
 from aircall_async.webhooks._verify import TokenVerifier
 from aircall_async.webhooks.events import (
@@ -159,6 +160,47 @@ def test_parse_event_is_lenient_with_data_that_does_not_fit_the_model() -> None:
     assert isinstance(event, CallEvent)
     assert (event.data.id, event.data.duration) == (812, None)
     assert event.data.raw["duration"] == {"no": 1}
+
+
+def test_typed_data_is_structured_on_its_first_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    structured: list[type[Any]] = []
+    real = events_module.structure
+
+    def counting(data: Any, model: type[Any]) -> Any:
+        structured.append(model)
+        return real(data, model)
+
+    monkeypatch.setattr(events_module, "structure", counting)
+    payload = build_delivery("call.ended", token=TOKEN)
+    event = parse_event(payload)
+    assert (event.event, event.resource_id, event.token) == ("call.ended", 812, TOKEN)
+    assert structured == []  # a handler that never reads data never pays for it
+    data = event.data
+    assert event.data is data and structured == [Call]
+    eager = CallEvent(
+        event=event.event,
+        resource=event.resource,
+        timestamp=event.timestamp,
+        token=TOKEN,
+        data=real(payload["data"], Call),
+        raw=payload,
+    )
+    assert parse_event(payload) == eager  # equality reads (and builds) data too
+
+
+def test_data_that_cannot_be_structured_reaches_handlers_raw(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(data: Any, model: type[Any]) -> Any:
+        raise RuntimeError("a bug in a model")
+
+    monkeypatch.setattr(events_module, "structure", broken)
+    payload = build_delivery("call.ended", token=TOKEN)
+    event = parse_event(payload)
+    with caplog.at_level("ERROR", logger="aircall_async.webhooks"):
+        assert event.data == payload["data"]
+        assert event.data is payload["data"]
+    assert caplog.text.count("could not structure call.ended data") == 1
 
 
 @pytest.mark.parametrize(
@@ -345,8 +387,10 @@ def test_delivery_key_is_a_hash_of_the_whole_body() -> None:
     assert delivery_key(changed) != base
     assert delivery_key(body.replace(b'"t"', b'"u"')) != base
     assert re.fullmatch("[0-9a-f]{16}", base)
-    # The same identity as an int (what the after_handlers memory holds).
-    assert memory_key(body).to_bytes(8, "big", signed=True).hex() == base
+    # The in-process memory's key tells the same bodies apart, as an int.
+    assert memory_key(body) == memory_key(bytes(body))
+    assert len({memory_key(body), memory_key(changed), memory_key(body + b" ")}) == 3
+    assert isinstance(memory_key(body), int) and memory_key(body).bit_length() <= 64
 
 
 def test_memory_is_bounded_by_size() -> None:

@@ -63,7 +63,9 @@ class AfterHandlers:
         succeeded = False
         try:
             event = build_event(delivery.payload, delivery.envelope)
-            result = await run_handlers(event, handlers, self._timeout, spawn=self.tasks.spawn)
+            result = await run_handlers(
+                event, handlers, self._timeout, spawn=self.tasks.spawn, inline=True
+            )
             succeeded = result.ok
         finally:
             del self._inflight[key]

@@ -6,7 +6,9 @@ Everything here is pure: :func:`parse_event` turns a decoded delivery (a dict) i
 :class:`WebhookEvent` (or one of its typed subclasses) and raises :class:`InvalidDelivery`
 with a short reason when the envelope is unusable (a known event's ``data`` without the
 id its model requires included). The ``data`` of a known event is structured leniently
-into its model, so any other odd field never stops a delivery.
+into its model, so any other odd field never stops a delivery, and only when it is first
+read: a handler that never reads ``event.data`` (or reads only ``event.raw``) never pays
+for the model.
 """
 
 from __future__ import annotations
@@ -232,6 +234,17 @@ class WebhookEvent(Generic[D]):
         """The id of the object the event is about (``integration_id`` for integrations)."""
         return resource_id_of(self.raw.get("data"))
 
+    if not TYPE_CHECKING:  # (for the checker, ``data`` is the plain field it always is)
+
+        def __getattr__(self, name: str) -> Any:
+            # Only reached for an unset slot: ``data`` of an event from build_event, which
+            # structures it on first read (see _typed_data); set, it is a plain attribute.
+            if name != "data":
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = _typed_data(self)
+            object.__setattr__(self, "data", value)
+            return value
+
 
 @attrs.frozen(slots=True, kw_only=True)
 class UserEvent(WebhookEvent[User]):
@@ -388,10 +401,10 @@ def parse_event(payload: Mapping[str, Any]) -> WebhookEvent[Any]:
     :class:`CallEvent`, :class:`NumberEvent`, :class:`ContactEvent`, :class:`MessageEvent`,
     :class:`GroupMessageEvent`, :class:`ConversationIntelligenceEvent`,
     :class:`RealtimeTranscriptionEvent`, :class:`AIVoiceAgentEvent`,
-    :class:`AnalyticsEvent`) whose ``data`` is the model (structured leniently: bad fields
-    become None); ``integration.deleted`` becomes an :class:`IntegrationEvent`. Any other
-    name gives a
-    plain :class:`WebhookEvent` whose ``data`` is the raw dict. The token is not checked
+    :class:`AnalyticsEvent`) whose ``data`` is the model (structured leniently, bad fields
+    becoming None, on its first read); ``integration.deleted`` becomes an
+    :class:`IntegrationEvent`. Any other name gives a plain :class:`WebhookEvent` whose
+    ``data`` is the raw dict. The token is not checked
     here: the receiver does it before anything is parsed.
 
     Raises:
@@ -416,16 +429,26 @@ def build_event(payload: Mapping[str, Any], envelope: Envelope) -> WebhookEvent[
     family = resource_of(event)
     if family == "integration":
         return IntegrationEvent(data=_integration(data), **common)
-    event_cls, model = _MODELS[family]
+    # The typed ``data`` is structured on its first read (a handler that never reads it,
+    # or a receiver that only stores the delivery, never pays for it): the event is
+    # made without __init__, its ``data`` slot left unset for WebhookEvent.__getattr__.
+    typed_event = object.__new__(_MODELS[family][0])
+    for name, value in common.items():
+        object.__setattr__(typed_event, name, value)
+    return typed_event
+
+
+def _typed_data(event: WebhookEvent[Any]) -> Any:
+    """The model of a typed event's ``data``, structured from ``event.raw["data"]``."""
+    data: Mapping[str, Any] = event.raw["data"]  # check_envelope made sure it is a dict
     try:
-        typed = structure(data, model)
+        return structure(data, _MODELS[resource_of(event.event)][1])
     except Exception:
         # check_envelope saw the id, and the models raise for nothing else in a dict; if
-        # one does anyway the handlers still get the delivery, untyped, rather than
-        # Aircall getting a 500 forever.
-        logger.exception("could not structure %s data; delivering it untyped", event)
-        return WebhookEvent(data=data, **common)
-    return event_cls(data=typed, **common)
+        # one does anyway the handlers still get the delivery, as the raw dict, rather
+        # than Aircall getting a 500 forever.
+        logger.exception("could not structure %s data; delivering it untyped", event.event)
+        return data
 
 
 def event_class_of(pattern: str) -> type[WebhookEvent[Any]]:
