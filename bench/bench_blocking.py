@@ -4,15 +4,16 @@
 
 Both clients send the same sequential ``client.users.get(id)`` requests to the same fake
 server, which runs in another process for both (it shares neither client's loop nor its
-process, so neither side pays for serving the other's requests). The async client runs
-on this process's main thread; the blocking client hands each call to its own loop in its
-background thread and waits. Each pair times one batch of each, back to back, the order
-alternating (``bench/pairs.py``); the verdict is on the median of the pairs' ratios
-(blocking time / async time) with their spread. Target: within 15% (ratio <= 1.15).
+process, so neither side pays for serving the other's requests), pinned to one core while
+this process is pinned to the other. The async client runs one coroutine for the whole
+batch on this process's main thread; the blocking client is called once per request from
+the same thread, which runs the client's loop for each call. Each pair times one batch of
+each, back to back, the order alternating (``bench/pairs.py``); the verdict is on the
+median of the pairs' ratios (blocking time / async time) with their spread. Target:
+within 15% (ratio <= 1.15).
 
-For reference it also shows the same batch run as one coroutine on the blocking client's
-loop (one handoff for the whole batch): the cost of the loop living in another thread,
-without the per-call handoff.
+For reference it also shows the same batch run as one coroutine through the blocking
+client's ``_portal`` (one call for the whole batch): the client without its per-call cost.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 from typing import Any
 
 import pairs
-from bench_client import API_ID, API_TOKEN, fake_server
+from bench_client import API_ID, API_TOKEN, fake_server, pin
 
 from aircall_async import AircallClient as AsyncAircallClient
 from aircall_async.blocking import AircallClient
@@ -39,7 +40,8 @@ def main() -> int:
     args = parser.parse_args()
     count: int = args.requests
     auth: dict[str, Any] = {"api_id": API_ID, "api_token": API_TOKEN, "rate_limit": None}
-    with fake_server("--rate-limit", "0", "--calls", "10") as base:
+    pin(0, 1)  # the clients on one core, the fake server on the other
+    with fake_server("--rate-limit", "0", "--calls", "10", cpu=0) as base:
         loop = asyncio.new_event_loop()
         async_client = loop.run_until_complete(_make_async(base, auth))
         blocking = AircallClient(base_url=base, **auth)

@@ -53,11 +53,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def fake_process(module: list[str], *args: str) -> Iterator[str]:
-    """Run ``python -m <module...> --port P <args>`` in another process; yield its base URL."""
+def fake_process(module: list[str], *args: str, cpu: int | None = None) -> Iterator[str]:
+    """Run ``python -m <module...> --port P <args>`` in another process (pinned to ``cpu``
+    when given and the OS allows); yield its base URL."""
     port = free_port()
     command = [sys.executable, "-m", *module, "--port", str(port), *args]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    if cpu is not None:
+        pin(process.pid, cpu)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -72,9 +75,16 @@ def fake_process(module: list[str], *args: str) -> Iterator[str]:
         process.wait(10)
 
 
-def fake_server(*args: str) -> AbstractContextManager[str]:
+def fake_server(*args: str, cpu: int | None = None) -> AbstractContextManager[str]:
     """Run ``python -m aircall_async.testing`` in another process; yield its base URL."""
-    return fake_process(["aircall_async.testing"], *args)
+    return fake_process(["aircall_async.testing"], *args, cpu=cpu)
+
+
+def pin(pid: int, cpu: int) -> None:
+    """Pin process ``pid`` (0: this one) to ``cpu`` when the OS allows and has two cores."""
+    setaffinity = getattr(os, "sched_setaffinity", None)
+    if setaffinity is not None and (os.cpu_count() or 1) > 1:
+        setaffinity(pid, {cpu})
 
 
 def rss_mb() -> float:

@@ -7,10 +7,11 @@ import inspect
 import signal
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from aircall_async import AircallClient as AsyncAircallClient
 from aircall_async import RateLimit
@@ -210,7 +211,9 @@ class Holder:
             raise
 
 
-def _held_client(fake: FakeAircall, hook: Holder) -> AircallClient:
+def _held_client(
+    fake: FakeAircall, hook: Callable[[RequestEvent], Awaitable[None]]
+) -> AircallClient:
     return AircallClient(
         api_id=fake.api_id,
         api_token=fake.api_token,
@@ -240,31 +243,9 @@ def test_an_interrupt_while_waiting_cancels_the_call_on_the_loop(fake: FakeAirca
             assert hook.cancelled.wait(10)  # the work on the loop was cancelled
             hook.hold.clear()
             assert client.ping() is True  # and the client still works
+            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def test_closing_ends_the_calls_other_threads_still_wait_for(fake: FakeAircall) -> None:
-    hook = Holder()
-    client = _held_client(fake, hook)
-    hook.hold.set()
-    outcome: list[BaseException | bool] = []
-
-    def wait() -> None:
-        try:
-            outcome.append(client.ping())
-        except BaseException as exc:
-            outcome.append(exc)
-
-    waiter = threading.Thread(target=wait)
-    waiter.start()
-    assert hook.entered.wait(10)
-    client.close()
-    waiter.join(10)
-    assert not waiter.is_alive()
-    assert hook.cancelled.is_set()
-    assert len(outcome) == 1 and isinstance(outcome[0], AircallError)
-    assert "client is closed" in str(outcome[0])
 
 
 def test_the_loop_reads_plain_sockets_in_64_kib_and_big_answers_arrive_whole(
@@ -298,13 +279,144 @@ def test_a_keyboard_interrupt_inside_the_work_reaches_the_caller_and_the_loop_su
             raised.append(True)
             raise KeyboardInterrupt
 
-    with AircallClient(
-        api_id=fake.api_id,
-        api_token=fake.api_token,
-        base_url=fake.base_url,
-        rate_limit=None,
-        on_request=interrupting,
-    ) as client:
+    with _held_client(fake, interrupting) as client:
         with pytest.raises(KeyboardInterrupt):
             client.ping()
         assert client.ping() is True  # the loop was not stopped by it
+
+
+# ---- which thread runs the loop -------------------------------------------------------
+
+
+def _recording_client(fake: FakeAircall, seen: list[tuple[int, str]]) -> AircallClient:
+    async def record(event: RequestEvent) -> None:
+        seen.append((threading.get_ident(), event.path))
+
+    return _held_client(fake, record)
+
+
+def test_the_calling_thread_runs_the_loop_itself_unless_it_runs_one_of_its_own(
+    fake: FakeAircall,
+) -> None:
+    seen: list[tuple[int, str]] = []
+    with _recording_client(fake, seen) as client:
+        assert client.ping()
+        other: list[int] = []
+        thread = threading.Thread(target=lambda: other.append(int(client.ping())))
+        thread.start()
+        thread.join()
+        assert [ident for ident, _ in seen] == [threading.get_ident(), thread.ident]
+
+        async def inside() -> bool:  # a notebook cell: this thread runs a loop already
+            return client.ping()
+
+        assert asyncio.run(inside()) is True
+        assert seen[-1][0] not in (threading.get_ident(), thread.ident)  # the worker ran it
+
+
+def test_a_call_made_while_another_thread_runs_the_loop_is_handed_to_it(
+    fake: FakeAircall,
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    runners: list[int] = []
+
+    async def hold_the_first(event: RequestEvent) -> None:
+        runners.append(threading.get_ident())
+        if len(runners) == 1:
+            entered.set()
+            # Keeps this thread running the loop meanwhile (a threading.Event, set by the
+            # test's thread, cannot be awaited).
+            while not release.is_set():  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+
+    with _held_client(fake, hold_the_first) as client:
+        first: list[bool] = []
+        holder = threading.Thread(target=lambda: first.append(client.ping()))
+        holder.start()
+        assert entered.wait(10)
+        assert client.ping() is True  # answered while the first call still holds
+        assert runners == [holder.ident, holder.ident]  # ... on the holder's loop run
+        release.set()
+        holder.join(10)
+        assert first == [True]
+        assert client.ping() is True  # and the baton came back: this thread runs it
+        assert runners[-1] == threading.get_ident()
+
+
+def test_prefetched_pages_keep_arriving_while_the_caller_pauses(fake: FakeAircall) -> None:
+    seen: list[tuple[int, str]] = []
+    with _recording_client(fake, seen) as client:
+        listing = iter(client.calls.list(per_page=10))
+        for _ in range(11):  # into the second page: the pages after it are requested
+            next(listing)
+        answered_then = len(seen)
+        # The caller does not ask for more; the worker runs the pages already requested.
+        for _ in range(1000):
+            if len(seen) > answered_then:
+                break
+            threading.Event().wait(0.01)
+        assert len(seen) > answered_then
+        assert len(list(listing)) == 109  # and nothing was lost or fetched twice
+        assert len(seen) == 12
+
+
+def test_closing_ends_the_calls_other_threads_are_in_or_wait_for(
+    fake: FakeAircall,
+) -> None:
+    hook = Holder()
+    client = _held_client(fake, hook)
+    hook.hold.set()
+    outcomes: list[BaseException | bool] = []
+
+    def call() -> None:
+        try:
+            outcomes.append(client.ping())
+        except BaseException as exc:
+            outcomes.append(exc)
+
+    runner = threading.Thread(target=call)
+    runner.start()
+    assert hook.entered.wait(10)  # the runner runs the loop, held by its hook
+    queued = threading.Thread(target=call)  # handed to the runner's loop, held too
+    queued.start()
+    before = set(threading.enumerate())
+    client.close()
+    for thread in (runner, queued):
+        thread.join(10)
+        assert not thread.is_alive()
+    assert hook.cancelled.is_set()
+    assert len(outcomes) == 2
+    # "client is closed", or the async client's "client was closed during GET /ping".
+    assert all(isinstance(o, AircallError) and "closed" in str(o) for o in outcomes)
+    assert not [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert not any(t.name == "aircall-async" for t in threading.enumerate())
+
+
+async def test_a_keep_alive_connection_the_server_closed_while_idle_is_not_reused() -> None:
+    # Nobody runs the loop between two calls, so the server's FIN waits unread; the
+    # call's first loop iteration reads it before a connection is taken from the pool.
+    # Without that, this POST (never retried) would go out on the dead connection.
+    posted: list[int] = []
+
+    async def things(request: web.Request) -> web.Response:
+        posted.append(1)
+        return web.json_response({"id": len(posted)})
+
+    app = web.Application()
+    app.router.add_post("/v1/things", things)
+    runner = web.AppRunner(app, keepalive_timeout=0.05)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+
+    def calls() -> list[Any]:
+        with AircallClient(api_id="a", api_token="b", base_url=base, rate_limit=None) as client:
+            first = client.request("POST", "/things", json={})
+            threading.Event().wait(0.5)  # the server closes the idle connection
+            return [first, client.request("POST", "/things", json={})]
+
+    try:
+        assert await asyncio.to_thread(calls) == [{"id": 1}, {"id": 2}]
+    finally:
+        await runner.cleanup()

@@ -30,14 +30,15 @@ class AircallClient(BlockingServices):
     The same constructor, services, methods and models as
     :class:`aircall_async.AircallClient`, without ``await``: ``client.calls.get(1)``
     returns a ``Call``; listings return a :class:`BlockingPaginator` (a plain iterator
-    with ``collect()``, ``first()`` and ``pages()``). The work runs on one event loop in
-    one background thread owned by the client, so any number of threads may share a
+    with ``collect()``, ``first()`` and ``pages()``). The work runs on one event loop owned
+    by the client, run by the calling thread itself (or, for a thread that runs an event
+    loop of its own, by the client's worker thread), so any number of threads may share a
     client, its connections and its rate budget. Use it as a context manager, or call
-    :meth:`close`, which also stops the thread.
+    :meth:`close`, which also stops the worker thread.
 
     There is no ``session=`` argument: an ``aiohttp.ClientSession`` belongs to the event
     loop that created it, and this client's loop is its own. An ``on_request`` hook is
-    still an async callable: it runs on that loop, in the client's thread.
+    still an async callable: it runs on that loop, in whichever thread runs it.
 
     Raises:
         ValueError: for the arguments the async client refuses.
@@ -75,7 +76,7 @@ class AircallClient(BlockingServices):
 
         portal = Portal()
         try:
-            # Built on the loop's own thread: whatever it binds to a loop binds to that one.
+            # Built while the loop runs: whatever it binds to a loop binds to that one.
             self._async = portal.call(build)
         except BaseException:
             portal.close()
@@ -97,7 +98,12 @@ class AircallClient(BlockingServices):
         self.close()
 
     def close(self) -> None:
-        """Close the HTTP session and stop the background thread. Idempotent."""
+        """Close the HTTP session and stop the worker thread. Idempotent.
+
+        Raises:
+            AircallError: when called from inside the client's own loop (an ``on_request``
+                hook).
+        """
         self._portal.close(self._async.close)
 
     @property
