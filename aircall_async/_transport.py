@@ -204,7 +204,7 @@ def decode_json(raw: bytes, status: int, method: str, route: str) -> Any:
     Raises:
         APIError: "Invalid JSON" for a body that is not JSON or nests too deeply to read.
     """
-    if not raw.strip():
+    if not raw or raw.isspace():  # (not strip(): that copies the whole body)
         return None
     try:
         return _json.loads(raw)

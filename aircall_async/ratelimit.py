@@ -83,7 +83,7 @@ def _header_int(
     value = headers.get(name)
     if value is None:
         return None
-    text = value.strip()
+    text = value if value.isdigit() else value.strip()
     number = int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
     if number is None or number < lowest or (name != _RESET and number > _MAX_BUDGET):
         if on_nonsense is not None:
@@ -93,6 +93,24 @@ def _header_int(
 
 
 _LIMIT, _REMAINING, _RESET = "X-AircallApi-Limit", "X-AircallApi-Remaining", "X-AircallApi-Reset"
+
+# The last reset read, and its moment: every answer of a window carries the same reset,
+# and making an aware datetime was a fifth of reading the headers.
+_last_reset: tuple[int, datetime | None] = (-1, None)
+
+
+def _reset_moment(timestamp: int) -> datetime | None:
+    """The aware UTC moment of a UNIX ``timestamp``; None when out of range."""
+    global _last_reset
+    seen, moment = _last_reset
+    if seen == timestamp:
+        return moment
+    try:
+        moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        moment = None
+    _last_reset = (timestamp, moment)
+    return moment
 
 
 @attrs.frozen
@@ -123,17 +141,17 @@ class RateLimitStatus:
         reset_ts = _header_int(headers, _RESET, 0, on_nonsense)
         reset = None
         if reset_ts is not None:
-            try:
-                reset = datetime.fromtimestamp(reset_ts, tz=timezone.utc)
-            except (OverflowError, OSError, ValueError):
-                if on_nonsense is not None:
-                    on_nonsense(_RESET, str(reset_ts))
+            reset = _reset_moment(reset_ts)
+            if reset is None and on_nonsense is not None:
+                on_nonsense(_RESET, str(reset_ts))
         if limit is None and remaining is None and reset is None:
             return None
         return cls(limit=limit, remaining=remaining, reset=reset)
 
     def updated_by(self, new: RateLimitStatus) -> RateLimitStatus:
         """``new``, with this status's value for each field ``new`` lacks (or garbled)."""
+        if new.limit is not None and new.remaining is not None and new.reset is not None:
+            return new  # (every answer of the real API: nothing to merge)
         return RateLimitStatus(
             limit=self.limit if new.limit is None else new.limit,
             remaining=self.remaining if new.remaining is None else new.remaining,

@@ -170,6 +170,27 @@ def test_rate_limit_status_from_headers() -> None:
     assert RateLimitStatus.from_http({"X-AircallApi-Reset": "9" * 30}) is None
 
 
+def test_rate_limit_status_merges_only_what_a_new_answer_lacks() -> None:
+    moment = datetime(2020, 3, 23, 22, 3, 40, tzinfo=timezone.utc)
+    old = RateLimitStatus(limit=60, remaining=5, reset=moment)
+    full = RateLimitStatus(limit=120, remaining=7, reset=None)
+    assert old.updated_by(full) == RateLimitStatus(limit=120, remaining=7, reset=moment)
+    complete = RateLimitStatus(limit=90, remaining=1, reset=moment)
+    assert old.updated_by(complete) == complete
+    # The same reset read twice is the same moment; one out of range is nonsense, twice.
+    headers = {"X-AircallApi-Reset": "1585001020"}
+    first, again = RateLimitStatus.from_http(headers), RateLimitStatus.from_http(headers)
+    assert first is not None and again is not None and first.reset == again.reset == moment
+    nonsense: list[tuple[str, str]] = []
+    for _ in range(2):
+        status = RateLimitStatus.from_http(
+            {"X-AircallApi-Reset": "999999999999", "X-AircallApi-Remaining": " 3 "},
+            on_nonsense=lambda name, value: nonsense.append((name, value)),
+        )
+        assert status == RateLimitStatus(limit=None, remaining=3, reset=None)
+    assert nonsense == [("X-AircallApi-Reset", "999999999999")] * 2
+
+
 def test_rate_limit_validation() -> None:
     assert RateLimit() == RateLimit(60, per=60.0)
     with pytest.raises(ValueError, match="limit"):
