@@ -223,8 +223,23 @@ def _held_client(
     )
 
 
+class WakeupRecorder(Holder):
+    """A Holder that notes the signal wakeup fd in force while the hook runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wakeup_fds: list[int] = []
+
+    async def __call__(self, event: RequestEvent) -> None:
+        if threading.current_thread() is threading.main_thread():
+            fd = signal.set_wakeup_fd(-1)
+            signal.set_wakeup_fd(fd)
+            self.wakeup_fds.append(fd)
+        await super().__call__(event)
+
+
 def test_an_interrupt_while_waiting_cancels_the_call_on_the_loop(fake: FakeAircall) -> None:
-    hook = Holder()
+    hook = WakeupRecorder()
     main = threading.get_ident()
 
     def interrupt() -> None:
@@ -244,6 +259,11 @@ def test_an_interrupt_while_waiting_cancels_the_call_on_the_loop(fake: FakeAirca
             hook.hold.clear()
             assert client.ping() is True  # and the client still works
             assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+        # A SIGINT wakes the loop's select() through its self-pipe even when it lands just
+        # before the select (its handler would otherwise wait for the select's timeout).
+        assert len(hook.wakeup_fds) == 2
+        assert all(fd != -1 for fd in hook.wakeup_fds)
+        assert signal.set_wakeup_fd(-1) == -1  # and the previous one (none) is back
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -344,20 +364,33 @@ def test_a_call_made_while_another_thread_runs_the_loop_is_handed_to_it(
 
 
 def test_prefetched_pages_keep_arriving_while_the_caller_pauses(fake: FakeAircall) -> None:
-    seen: list[tuple[int, str]] = []
-    with _recording_client(fake, seen) as client:
+    release = threading.Event()
+    answered: list[tuple[int, str]] = []  # (thread, page) of each page answered
+
+    async def hold_prefetched_pages(event: RequestEvent) -> None:
+        page = dict(event.params).get("page", "1")
+        if page not in ("1", "2"):
+            # Held until the caller has returned from its call, so that these pages can
+            # only be answered by a loop that runs while the caller pauses (a
+            # threading.Event, set by the test's thread, cannot be awaited).
+            while not release.is_set():  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        answered.append((threading.get_ident(), page))
+
+    with _held_client(fake, hold_prefetched_pages) as client:
         listing = iter(client.calls.list(per_page=10))
         for _ in range(11):  # into the second page: the pages after it are requested
             next(listing)
-        answered_then = len(seen)
-        # The caller does not ask for more; the worker runs the pages already requested.
+        assert [page for _, page in answered] == ["1", "2"]
+        release.set()  # the caller does not ask for more: the worker runs the pages
         for _ in range(1000):
-            if len(seen) > answered_then:
+            if len(answered) > 2:
                 break
             threading.Event().wait(0.01)
-        assert len(seen) > answered_then
+        assert len(answered) > 2
+        assert answered[2][0] != threading.get_ident()  # answered on the worker's run
         assert len(list(listing)) == 109  # and nothing was lost or fetched twice
-        assert len(seen) == 12
+        assert len(answered) == 12
 
 
 def test_closing_ends_the_calls_other_threads_are_in_or_wait_for(
@@ -389,6 +422,34 @@ def test_closing_ends_the_calls_other_threads_are_in_or_wait_for(
     # "client is closed", or the async client's "client was closed during GET /ping".
     assert all(isinstance(o, AircallError) and "closed" in str(o) for o in outcomes)
     assert not [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert not any(t.name == "aircall-async" for t in threading.enumerate())
+
+
+def test_closing_while_the_worker_runs_the_loop_ends_its_work(fake: FakeAircall) -> None:
+    # The close cancels every task on the loop, the worker's own included; the worker
+    # used to die of that CancelledError, and the close then waited for it forever.
+    entered, cancelled = threading.Event(), threading.Event()
+
+    async def hold_prefetched_pages(event: RequestEvent) -> None:
+        if dict(event.params).get("page", "1") in ("1", "2"):
+            return
+        entered.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    client = _held_client(fake, hold_prefetched_pages)
+    listing = iter(client.calls.list(per_page=10))
+    for _ in range(11):  # into the second page: the pages after it are requested
+        next(listing)
+    assert entered.wait(10)  # held on the loop, which the worker now runs
+    closer = threading.Thread(target=client.close)
+    closer.start()
+    closer.join(10)
+    assert not closer.is_alive()
+    assert cancelled.is_set()
     assert not any(t.name == "aircall-async" for t in threading.enumerate())
 
 

@@ -160,12 +160,18 @@ class _Interrupt:
 
     Installed only in the main thread and over Python's default SIGINT handler; a second
     Ctrl-C (or one before the work started) raises ``KeyboardInterrupt`` at once.
+
+    While installed, the signal's wakeup fd is the loop's self-pipe (as asyncio's own
+    signal handlers do): a SIGINT that lands between the interpreter's last check for
+    signals and the loop's ``select()`` would otherwise run its handler only when the
+    select returned for another reason, up to a keep-alive timer later (seen: 15 s).
     """
 
-    __slots__ = ("call", "count", "loop")
+    __slots__ = ("call", "count", "loop", "wakeup_fd")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, call: _Call[Any]) -> None:
         self.loop, self.call, self.count = loop, call, 0
+        self.wakeup_fd: int | None = None  # the one it replaced, while installed
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.count += 1
@@ -187,9 +193,17 @@ class _Interrupt:
             _signal.signal(_SIGINT, handler)
         except ValueError:  # an embedded interpreter without signals
             return None
+        self_pipe = getattr(loop, "_csock", None)  # where call_soon_threadsafe writes
+        if self_pipe is not None:
+            with contextlib.suppress(ValueError, OSError):
+                handler.wakeup_fd = _signal.set_wakeup_fd(
+                    self_pipe.fileno(), warn_on_full_buffer=False
+                )
         return handler
 
     def uninstall(self) -> None:
+        if self.wakeup_fd is not None:
+            _signal.set_wakeup_fd(self.wakeup_fd)
         if _signal.getsignal(_SIGINT) is self:
             _signal.signal(_SIGINT, _default_int_handler)
 
@@ -330,9 +344,9 @@ class Portal:
                 while self._runner != _WORKER:
                     self._changed.wait()
                 final = self._stopping
-            # The worker must outlive whatever a task throws out through the loop: every
-            # other thread would wait for it forever.
-            with contextlib.suppress(Exception):
+            # The worker must outlive whatever a task throws out through the loop (a
+            # BaseException included): every other thread would wait for it forever.
+            with contextlib.suppress(BaseException):
                 self._loop.run_until_complete(_finish(self._loop) if final else _drain())
             if final:
                 self._loop.close()
@@ -388,12 +402,17 @@ class Portal:
 async def _drain() -> None:
     """The worker's run: until no task is left but this one (queued calls included)."""
     me = asyncio.current_task()
-    while True:
-        await asyncio.sleep(0)  # let queued handoffs create their tasks
-        others = [t for t in asyncio.all_tasks() if t is not me]
-        if not others:
-            return
-        await asyncio.wait(others)
+    try:
+        while True:
+            await asyncio.sleep(0)  # let queued handoffs create their tasks
+            others = [t for t in asyncio.all_tasks() if t is not me]
+            if not others:
+                return
+            await asyncio.wait(others)
+    except asyncio.CancelledError:
+        # A close's _cancel_all cancels this task too: the worker passes the baton back
+        # (and runs again if a cancelled task has not ended yet), so the closer goes on.
+        return
 
 
 def _cancel_all() -> None:
