@@ -56,6 +56,8 @@ _WITH_BODY = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 # A base URL's trailing API version ("/v1"), and a path naming its own version ("/v2/...").
 _VERSION_SEGMENT = re.compile(r"/v\d+$")
 _VERSIONED_PATH = re.compile(r"/v\d+/")
+# How many request paths a client remembers as checked routes and full URLs.
+_URL_CACHE_SIZE = 512
 
 #: A wait for rate budget longer than this (seconds) is logged at INFO.
 WAIT_LOG_THRESHOLD = 1.0
@@ -139,6 +141,7 @@ class AircallClient(ClientResources):
         self._base = str(self._base_url).rstrip("/")
         # The root the API versions hang from: "https://api.aircall.io" for ".../v1".
         self._root = _VERSION_SEGMENT.sub("", self._base)
+        self._urls: dict[str, tuple[str, str]] = {}  # path -> (route, URL): checked once
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -275,8 +278,14 @@ class AircallClient(ClientResources):
                 segments, a query or a fragment.
         """
         method = method.upper()
-        route = route_of(path)
-        url = (self._root if _VERSIONED_PATH.match(route) else self._base) + route
+        known = self._urls.get(path)
+        if known is None:
+            route = route_of(path)
+            url = (self._root if _VERSIONED_PATH.match(route) else self._base) + route
+            if len(self._urls) < _URL_CACHE_SIZE:  # ids in paths: a bounded memory
+                self._urls[path] = (route, url)
+        else:
+            route, url = known
         query = encode_query(params)
         body = None if json is None else jsonlib.dumps(json).encode()
         headers = self._headers_with_body if method in _WITH_BODY else self._headers

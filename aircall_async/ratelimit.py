@@ -257,6 +257,7 @@ class Throttler:
         # One request may go to learn the server's count once its window is over.
         self._probe = False
         self._lock: asyncio.Lock | None = None
+        self._queue = 0  # tasks inside acquire()'s locked path (holding or waiting)
         # What the task at the head of the queue waits on: a release, or its delay.
         self._waiter: asyncio.Future[None] | None = None
         # Why the head of the queue last waited: the reason of those queued behind it.
@@ -306,30 +307,45 @@ class Throttler:
         Returns ``None`` when the slot was free at once, else a :class:`ThrottleWait`
         (how long the wait was on the clock, and why); give it back to :meth:`release`.
         """
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        clock, lock = self._clock, self._lock
+        lock = self._lock
+        if lock is None:
+            lock = self._lock = asyncio.Lock()
+        elif not self._queue:
+            # The common case, decided without the lock: nobody holds or waits for it,
+            # and nothing below suspends, so no other task can come in between.
+            now = self._clock.now()
+            if self._delay(now) == 0.0:
+                self._take_slot()
+                return None
+        clock = self._clock
         # Queueing behind the waiters holding the lock is waiting too: timed from here.
         queued = lock.locked()
         entered = clock.now() if queued else 0.0
-        async with lock:
-            now = clock.now()
-            if not queued:
-                entered = now
-            reason: WaitReason | None = None
-            while (delay := self._delay(now)) != 0.0:
-                reason = self._reason(now)  # only on the slow path
-                await self._sleep(delay)
+        self._queue += 1
+        try:
+            async with lock:
                 now = clock.now()
-            self._in_flight += 1
-            self._probe = False
-            if self._server_left is not None:
-                self._server_left -= 1
-            if reason is not None:
-                self._last_reason = reason
+                if not queued:
+                    entered = now
+                reason: WaitReason | None = None
+                while (delay := self._delay(now)) != 0.0:
+                    reason = self._reason(now)  # only on the slow path
+                    await self._sleep(delay)
+                    now = clock.now()
+                self._take_slot()
+                if reason is not None:
+                    self._last_reason = reason
+        finally:
+            self._queue -= 1
         if queued or reason is not None:
             return ThrottleWait(now - entered, reason or self._last_reason)
-        return None  # the common case: no wait, nothing built
+        return None  # no wait, nothing built
+
+    def _take_slot(self) -> None:
+        self._in_flight += 1
+        self._probe = False
+        if self._server_left is not None:
+            self._server_left -= 1
 
     def _reason(self, now: float) -> WaitReason:
         """Why the next request cannot start at ``now`` (its delay is not zero)."""

@@ -255,6 +255,36 @@ async def test_a_waiter_cancelled_just_as_it_is_woken_takes_no_slot() -> None:
     assert throttler._in_flight == 0
 
 
+async def test_a_slot_taken_without_waiting_never_passes_a_queued_task() -> None:
+    # acquire() decides the common case without its lock. When the head of the queue
+    # takes its slot and hands the lock on, the next waiter has not run yet: a request
+    # made right then (here by the head itself) must queue behind it, not slip through.
+    clock = ManualClock()
+    throttler = Throttler(None, clock=clock)
+    throttler.block_for(30)
+    order: list[str] = []
+
+    async def head() -> None:
+        await throttler.acquire()
+        order.append("head")
+        await throttler.acquire()  # in the gap: the lock is free, "next" not yet woken
+        order.append("head again")
+
+    async def behind() -> None:
+        await throttler.acquire()
+        order.append("next")
+
+    tasks = [asyncio.ensure_future(head())]
+    await settle()  # the head waits for the block's end, holding the lock
+    tasks.append(asyncio.ensure_future(behind()))
+    await settle()  # queued behind it
+    clock.advance(30)
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
+    assert order == ["head", "next", "head again"]
+    # And with nobody queued, a free slot is taken at once, without a wait reported.
+    assert await throttler.acquire() is None
+
+
 async def test_a_budget_set_by_hand_is_never_raised_by_the_header(scripted: Scripted) -> None:
     async def answer(request: web.Request) -> web.Response:
         return json_answer(200, {}, **{"X-AircallApi-Limit": "60"})
