@@ -14,7 +14,8 @@ Who runs that loop is decided per call, under one lock (a baton):
   waits one loop iteration, so that what arrived while nobody ran the loop (a keep-alive
   connection the server closed) is seen before a connection is taken from the pool. In
   the main thread, Ctrl-C cancels the work and raises ``KeyboardInterrupt`` once it has
-  ended, as ``asyncio.run`` does, instead of landing inside the loop's own code.
+  ended, as ``asyncio.run`` does, instead of landing inside the loop's own code
+  (``_interrupt``).
 - **Handoff.** A thread that finds the baton taken (another thread, or the worker, runs
   the loop), or that runs an event loop of its own (a notebook, async code calling
   blocking code), queues the call with ``call_soon_threadsafe`` and waits on a bare lock
@@ -37,15 +38,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import sys
 import threading
 from _thread import allocate_lock, get_ident
 from collections.abc import Awaitable, Callable, Coroutine
-from types import CoroutineType, FrameType
+from types import CoroutineType
 from typing import Any, Final, Generic, TypeVar
 
 from ..errors import AircallError
+from ._interrupt import Interrupt
 
 __all__ = ["Portal"]
 
@@ -56,14 +57,6 @@ READ_SIZE = 64 * 1024
 
 #: ``Portal._runner`` while the worker thread runs the loop (thread idents are positive).
 _WORKER: Final = -1
-
-# The C module under ``signal``: its functions take and return plain ints and handlers,
-# where ``signal``'s wrappers convert every value to an enum (about 5 us a call, paid
-# twice per blocking call).
-_signal: Any = importlib.import_module("_signal")
-_MAIN_THREAD: Final = threading.main_thread().ident
-_SIGINT: Final = int(_signal.SIGINT)
-_default_int_handler: Final = _signal.default_int_handler
 
 # Python 3.12+: a handed-off call's task takes its first step inside the handoff's
 # callback instead of one loop iteration later.
@@ -155,63 +148,6 @@ class _Call(Generic[T]):
             del error
 
 
-class _Interrupt:
-    """Ctrl-C while the main thread runs the loop: cancel the work, as ``asyncio.run`` does.
-
-    Installed only in the main thread and over Python's default SIGINT handler; a second
-    Ctrl-C (or one before the work started) raises ``KeyboardInterrupt`` at once.
-
-    While installed, the signal's wakeup fd is the loop's self-pipe (as asyncio's own
-    signal handlers do): a SIGINT that lands between the interpreter's last check for
-    signals and the loop's ``select()`` would otherwise run its handler only when the
-    select returned for another reason, up to a keep-alive timer later (seen: 15 s).
-    """
-
-    __slots__ = ("call", "count", "loop", "wakeup_fd")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, call: _Call[Any]) -> None:
-        self.loop, self.call, self.count = loop, call, 0
-        self.wakeup_fd: int | None = None  # the one it replaced, while installed
-
-    def __call__(self, signum: int, frame: FrameType | None) -> None:
-        self.count += 1
-        call = self.call
-        if self.count == 1 and call.started and not call.finished:
-            call.cancel()
-            self.loop.call_soon_threadsafe(_nothing)  # wake a select() with a long timeout
-            return
-        raise KeyboardInterrupt
-
-    @classmethod
-    def install(cls, loop: asyncio.AbstractEventLoop, call: _Call[Any]) -> _Interrupt | None:
-        if get_ident() != _MAIN_THREAD:
-            return None
-        if _signal.getsignal(_SIGINT) is not _default_int_handler:
-            return None  # the application's own handler stays in charge
-        handler = cls(loop, call)
-        try:
-            _signal.signal(_SIGINT, handler)
-        except ValueError:  # an embedded interpreter without signals
-            return None
-        self_pipe = getattr(loop, "_csock", None)  # where call_soon_threadsafe writes
-        if self_pipe is not None:
-            with contextlib.suppress(ValueError, OSError):
-                handler.wakeup_fd = _signal.set_wakeup_fd(
-                    self_pipe.fileno(), warn_on_full_buffer=False
-                )
-        return handler
-
-    def uninstall(self) -> None:
-        if self.wakeup_fd is not None:
-            _signal.set_wakeup_fd(self.wakeup_fd)
-        if _signal.getsignal(_SIGINT) is self:
-            _signal.signal(_SIGINT, _default_int_handler)
-
-
-def _nothing() -> None:
-    return None
-
-
 class Portal:
     """An event loop that the calling thread runs, or hands its call to (module docstring).
 
@@ -282,11 +218,11 @@ class Portal:
     def _lead(self, call: _Call[T]) -> T:
         """The fast path: run the loop in this thread until ``call`` ends."""
         loop = self._loop
-        interrupt: _Interrupt | None = None
+        interrupt: Interrupt | None = None
         try:
             # Not through the loop's task factory, which keeps track of other tasks.
             call.task = asyncio.Task(call.drive(), loop=loop)
-            interrupt = _Interrupt.install(loop, call)
+            interrupt = Interrupt.install(loop, call)
             while not call.finished:  # (a loop.stop() from the work itself: go on)
                 loop.run_forever()
         except BaseException:
@@ -344,8 +280,10 @@ class Portal:
                 while self._runner != _WORKER:
                     self._changed.wait()
                 final = self._stopping
-            # The worker must outlive whatever a task throws out through the loop (a
-            # BaseException included): every other thread would wait for it forever.
+            # The worker must outlive whatever a task throws out through the loop, and the
+            # CancelledError of its own run when a close cancels every task: every other
+            # thread would wait for it forever. It passes the baton on either way (and runs
+            # again while a cancelled task has not ended yet).
             with contextlib.suppress(BaseException):
                 self._loop.run_until_complete(_finish(self._loop) if final else _drain())
             if final:
@@ -402,17 +340,12 @@ class Portal:
 async def _drain() -> None:
     """The worker's run: until no task is left but this one (queued calls included)."""
     me = asyncio.current_task()
-    try:
-        while True:
-            await asyncio.sleep(0)  # let queued handoffs create their tasks
-            others = [t for t in asyncio.all_tasks() if t is not me]
-            if not others:
-                return
-            await asyncio.wait(others)
-    except asyncio.CancelledError:
-        # A close's _cancel_all cancels this task too: the worker passes the baton back
-        # (and runs again if a cancelled task has not ended yet), so the closer goes on.
-        return
+    while True:
+        await asyncio.sleep(0)  # let queued handoffs create their tasks
+        others = [t for t in asyncio.all_tasks() if t is not me]
+        if not others:
+            return
+        await asyncio.wait(others)
 
 
 def _cancel_all() -> None:
