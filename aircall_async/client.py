@@ -26,6 +26,7 @@ import aiohttp
 import attrs
 from yarl import URL
 
+from ._loops import running_loop
 from ._rules import is_int, redactor, secure_base_url
 from ._transport import (
     DEFAULT_MAX_BODY_SIZE,
@@ -227,7 +228,7 @@ class AircallClient(ClientResources):
         """Raise AircallError for a closed client, or one used from a second event loop."""
         if self._closed:
             raise AircallError("client is closed: create a new AircallClient")
-        loop = asyncio.get_running_loop()
+        loop = running_loop()
         if self._loop is None:
             self._loop = loop
         elif self._loop is not loop:

@@ -13,6 +13,7 @@ import asyncio
 
 from aiohttp import web
 
+from aircall_async._loops import running_loop
 from aircall_async.webhooks._dedupe import DeliveryMemory, memory_key
 from aircall_async.webhooks._handlers import TaskSet, run_handlers
 from aircall_async.webhooks._intake import DUPLICATE, HANDLER_FAILED, OK, Delivery, json_response
@@ -58,7 +59,7 @@ class AfterHandlers:
         if not handlers:
             self._stats.handled += 1
             return json_response(OK)
-        outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        outcome: asyncio.Future[bool] = running_loop().create_future()
         self._inflight[key] = outcome
         succeeded = False
         try:

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from aircall_async._loops import running_loop
 from aircall_async.webhooks.events import WebhookEvent
 from aircall_async.webhooks.router import Handler
 
@@ -110,7 +111,7 @@ async def _run_inline(handler: Handler, event: WebhookEvent[Any], timeout: float
     keeps its answer waiting until it returns (a task would have been abandoned at the
     deadline); the answer is then a 500 all the same, only later.
     """
-    task = asyncio.current_task()
+    task = asyncio.current_task(running_loop())
     if task is None:  # not in a task (cannot happen under aiohttp): no inline deadline
         return await run_handlers(event, (handler,), timeout)
     expired = False

@@ -34,6 +34,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from aircall_async._loops import running_loop
 from aircall_async.webhooks._dedupe import DeliveryMemory
 
 __all__ = ["Inbox", "MemoryInbox", "PutResult", "StoredDelivery"]
@@ -150,7 +151,7 @@ class ReadySchedule:
         """Make ``key`` ready after ``delay`` seconds (now when not positive)."""
         self.taken.discard(key)
         if delay > 0:
-            due = asyncio.get_running_loop().time() + delay
+            due = running_loop().time() + delay
             heapq.heappush(self._delayed, (due, next(self._seq), key))
         else:
             self._ready.append(key)
@@ -163,7 +164,7 @@ class ReadySchedule:
 
     async def take(self, limit: int, wait: float) -> list[str]:
         """Up to ``limit`` ready keys, now marked taken; waits up to ``wait`` s for one."""
-        loop = asyncio.get_running_loop()
+        loop = running_loop()
         deadline = loop.time() + max(0.0, wait)
         while True:
             now = loop.time()

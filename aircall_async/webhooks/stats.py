@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -10,6 +9,8 @@ from typing import Any, Final
 
 import attrs
 from aiohttp import web
+
+from aircall_async._loops import running_loop
 
 __all__ = ["STATS_KEY", "DepthGauge", "WebhookStats", "webhook_stats"]
 
@@ -79,14 +80,14 @@ class DepthGauge:
 
     async def changed(self, delta: int) -> None:
         """This process moved the depth by ``delta``: read it if due, else count it."""
-        if asyncio.get_running_loop().time() >= self._next_read:
+        if running_loop().time() >= self._next_read:
             await self.refresh()
         else:
             self._stats.note_depth(max(0, self._stats.queue_depth + delta))
 
     async def refresh(self) -> None:
         """Read the inbox's depth now (a failure only leaves the figure stale)."""
-        self._next_read = asyncio.get_running_loop().time() + self._every
+        self._next_read = running_loop().time() + self._every
         try:
             self._stats.note_depth(await self._read())
         except Exception as exc:  # only a counter: never fail a delivery for it
