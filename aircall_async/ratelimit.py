@@ -136,6 +136,33 @@ class RateLimitStatus:
         absurdly large count, a reset out of range) is left out as if absent, and
         reported to ``on_nonsense(name, value)`` when given.
         """
+        limit_text = headers.get(_LIMIT)
+        remaining_text = headers.get(_REMAINING)
+        reset_text = headers.get(_RESET)
+        # Every answer of the real API: three plain numbers, read in one go (reading each
+        # header on its own was half the client's own work per request). Anything else
+        # takes the path below, which judges each header and reports the nonsense.
+        if limit_text and remaining_text and reset_text:
+            digits = limit_text + remaining_text + reset_text
+            if (
+                digits.isdigit()
+                and digits.isascii()
+                and len(limit_text) <= 12
+                and len(remaining_text) <= 12
+                and len(reset_text) <= 12
+            ):
+                limit, remaining = int(limit_text), int(remaining_text)
+                if 1 <= limit <= _MAX_BUDGET and remaining <= _MAX_BUDGET:
+                    reset = _reset_moment(int(reset_text))
+                    if reset is not None:
+                        return cls(limit=limit, remaining=remaining, reset=reset)
+        return cls._from_each_header(headers, on_nonsense)
+
+    @classmethod
+    def _from_each_header(
+        cls, headers: Mapping[str, str], on_nonsense: OnNonsense | None
+    ) -> RateLimitStatus | None:
+        """:meth:`from_http`, each header judged on its own (a garbled one left out)."""
         limit = _header_int(headers, _LIMIT, 1, on_nonsense)
         remaining = _header_int(headers, _REMAINING, 0, on_nonsense)
         reset_ts = _header_int(headers, _RESET, 0, on_nonsense)

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aircall_async import RateLimit, RateLimitStatus, Throttle
 from aircall_async.clock import ManualClock
@@ -189,6 +191,44 @@ def test_rate_limit_status_merges_only_what_a_new_answer_lacks() -> None:
         )
         assert status == RateLimitStatus(limit=None, remaining=3, reset=None)
     assert nonsense == [("X-AircallApi-Reset", "999999999999")] * 2
+
+
+_HEADER_TEXT = st.one_of(
+    st.none(),
+    st.integers(min_value=-5, max_value=10**14).map(str),
+    st.sampled_from(["", " 7 ", "0", "100000", "100001", "999999999999", "7.5", "\u0663", "1e3"]),
+    st.text(max_size=14),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(limit=_HEADER_TEXT, remaining=_HEADER_TEXT, reset=_HEADER_TEXT)
+def test_rate_limit_headers_read_in_one_go_as_when_read_one_by_one(
+    limit: str | None, remaining: str | None, reset: str | None
+) -> None:
+    # from_http reads three plain numbers at once; every other answer is judged header by
+    # header: both give the same status and report the same nonsense.
+    names = ("X-AircallApi-Limit", "X-AircallApi-Remaining", "X-AircallApi-Reset")
+    headers = {n: v for n, v in zip(names, (limit, remaining, reset), strict=True) if v is not None}
+    said: list[tuple[str, str]] = []
+    one_by_one: list[tuple[str, str]] = []
+    status = RateLimitStatus.from_http(headers, on_nonsense=lambda n, v: said.append((n, v)))
+    expected = RateLimitStatus._from_each_header(headers, lambda n, v: one_by_one.append((n, v)))
+    assert status == expected
+    assert said == one_by_one
+
+
+@pytest.mark.parametrize(
+    "long", ["X-AircallApi-Limit", "X-AircallApi-Remaining", "X-AircallApi-Reset"]
+)
+def test_a_number_too_long_to_read_is_nonsense_not_a_crash(long: str) -> None:
+    # int() refuses strings of more than 4300 digits: from_http must never get that far.
+    headers = {"X-AircallApi-Limit": "60", "X-AircallApi-Remaining": "7"}
+    headers["X-AircallApi-Reset"] = "1585001020"
+    headers[long] = "9" * 5000
+    said: list[str] = []
+    status = RateLimitStatus.from_http(headers, on_nonsense=lambda name, value: said.append(name))
+    assert status is not None and said == [long]
 
 
 def test_rate_limit_validation() -> None:
