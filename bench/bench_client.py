@@ -239,7 +239,7 @@ async def bench_overhead() -> bool:
                     json.loads(await response.read())
 
             api_headers = {
-                "Authorization": aiohttp.BasicAuth(API_ID, API_TOKEN).encode(),
+                "Authorization": aiohttp.encode_basic_auth(API_ID, API_TOKEN),
                 "Accept": "application/json",
                 "User-Agent": USER_AGENT,
             }
