@@ -84,7 +84,10 @@ async def _queued(r: redis.Redis, n: int) -> None:
 
 async def test_waiting_processes_are_served_in_order_of_arrival(r: redis.Redis) -> None:
     holder = RedisThrottler(r, key="acme", limit=1, per=0.2)
-    await holder.release(await holder.acquire())
+    # The only slot stays taken (its lease renewed) until all four are queued: nobody is
+    # served meanwhile, however slowly a loaded machine queues them (a 0.2 s window alone
+    # could run out between two of them).
+    held = await holder.acquire()
     order: list[str] = []
 
     async def wait_turn(name: str) -> None:
@@ -96,6 +99,7 @@ async def test_waiting_processes_are_served_in_order_of_arrival(r: redis.Redis) 
     for name in "abcd":
         tasks.append(asyncio.ensure_future(wait_turn(name)))
         await _queued(r, len(tasks))  # queued strictly one after the other
+    await holder.release(held)
     await asyncio.gather(*tasks)
     assert order == ["a", "b", "c", "d"]
 
