@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from aircall_async.clock import ManualClock
 from aircall_async.testing.deliveries import build_delivery
 from aircall_async.webhooks import WebhookEvent, WebhookStats, parse_event
-from aircall_async.webhooks._handlers import run_handlers
+from aircall_async.webhooks._handlers import HandlerOutcome, InlineDeadlines, run_handlers
 from aircall_async.webhooks.stats import DepthGauge
 
 EVENT = parse_event(build_delivery("call.ended", token="t"))
@@ -196,3 +197,108 @@ async def test_inline_a_cancellation_from_outside_is_not_absorbed() -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await runner
     assert runner.cancelled()
+
+
+# -- the inline handlers' shared deadlines (one timer, a queue in start order) -------------
+
+
+async def _settle() -> None:
+    for _ in range(5):  # a cancellation takes a few loop turns to reach the outcome
+        await asyncio.sleep(0)
+
+
+def _inline(handler: Any, deadlines: InlineDeadlines) -> asyncio.Task[HandlerOutcome]:
+    return asyncio.ensure_future(
+        run_handlers(EVENT, (handler,), deadlines.timeout, inline=True, deadlines=deadlines)
+    )
+
+
+async def test_shared_deadlines_cancel_each_handler_at_its_own_deadline() -> None:
+    clock = ManualClock()
+    deadlines = InlineDeadlines(10.0, clock=clock)
+    release_first = asyncio.Event()
+
+    async def first(event: WebhookEvent[Any]) -> None:
+        await release_first.wait()
+
+    async def second(event: WebhookEvent[Any]) -> None:
+        await asyncio.Event().wait()  # overruns
+
+    a = _inline(first, deadlines)
+    await _settle()
+    clock.advance(4.0)
+    b = _inline(second, deadlines)  # deadline 14, behind the head's 10
+    await _settle()
+    release_first.set()  # the head finishes in time
+    await _settle()
+    assert (await a).ok
+    clock.advance(6.0)  # t=10: the timer finds the head finished and moves on to 14
+    await _settle()
+    assert not b.done()
+    assert clock.pending == 1
+    clock.advance(4.0)  # t=14: the second overruns
+    await _settle()
+    outcome = await b
+    assert outcome.failed == (second,) and isinstance(outcome.error, asyncio.TimeoutError)
+    assert len(deadlines) == 0 and clock.pending == 0
+
+
+async def test_shared_deadlines_an_overrun_head_leaves_the_next_handler_running() -> None:
+    clock = ManualClock()
+    deadlines = InlineDeadlines(10.0, clock=clock)
+    release_second = asyncio.Event()
+
+    async def stuck(event: WebhookEvent[Any]) -> None:
+        await asyncio.Event().wait()
+
+    async def second(event: WebhookEvent[Any]) -> None:
+        await release_second.wait()
+
+    a = _inline(stuck, deadlines)
+    await _settle()
+    clock.advance(5.0)
+    b = _inline(second, deadlines)
+    await _settle()
+    clock.advance(5.0)  # t=10: only the head's deadline
+    await _settle()
+    assert isinstance((await a).error, asyncio.TimeoutError)
+    assert not b.done()
+    release_second.set()
+    assert (await b).ok  # done before its own deadline (15): not cancelled with the head
+
+
+async def test_shared_deadlines_keep_one_timer_and_forget_finished_handlers() -> None:
+    clock = ManualClock()
+    deadlines = InlineDeadlines(10.0, clock=clock)
+
+    async def quick(event: WebhookEvent[Any]) -> None:
+        await asyncio.sleep(0)
+
+    for _ in range(200):
+        assert (await _inline(quick, deadlines)).ok
+    # One timer for all of them (a timer per handler was the cost this saves), and the
+    # finished ones are dropped as the next one starts: the queue does not grow.
+    assert clock.pending == 1
+    assert len(deadlines) <= 1
+
+
+def test_shared_deadlines_on_a_new_event_loop_schedule_a_new_timer() -> None:
+    deadlines = InlineDeadlines(0.05)
+
+    async def quick(event: WebhookEvent[Any]) -> None:
+        return None
+
+    async def stuck(event: WebhookEvent[Any]) -> None:
+        await asyncio.Event().wait()
+
+    async def first_loop() -> HandlerOutcome:
+        return await _inline(quick, deadlines)
+
+    async def second_loop() -> HandlerOutcome:
+        return await asyncio.wait_for(_inline(stuck, deadlines), 5.0)
+
+    # The first loop ends with its timer still pending (it dies with the loop): the
+    # second loop's overrun must be cancelled all the same, by a timer of its own.
+    assert asyncio.run(first_loop()).ok
+    outcome = asyncio.run(second_loop())
+    assert outcome.failed == (stuck,) and isinstance(outcome.error, asyncio.TimeoutError)

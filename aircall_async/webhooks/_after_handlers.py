@@ -15,7 +15,7 @@ from aiohttp import web
 
 from aircall_async._loops import running_loop
 from aircall_async.webhooks._dedupe import DeliveryMemory, memory_key
-from aircall_async.webhooks._handlers import TaskSet, run_handlers
+from aircall_async.webhooks._handlers import InlineDeadlines, TaskSet, run_handlers
 from aircall_async.webhooks._intake import DUPLICATE, HANDLER_FAILED, OK, Delivery, json_response
 from aircall_async.webhooks.events import build_event
 from aircall_async.webhooks.router import WebhookRouter
@@ -37,7 +37,8 @@ class AfterHandlers:
         self._router = router
         self._memory = memory
         self._timeout = handler_timeout
-        self._inflight: dict[int, asyncio.Future[bool]] = {}
+        self._deadlines = InlineDeadlines(handler_timeout)
+        self._inflight: dict[int, asyncio.Future[bool] | None] = {}
         self.stats = WebhookStats(depth=self.depth)
         self._stats = self.stats
         self.tasks = TaskSet()
@@ -52,25 +53,30 @@ class AfterHandlers:
         if key in self._memory:
             self._stats.duplicates += 1
             return json_response(DUPLICATE)
-        first = self._inflight.get(key)
-        if first is not None:
-            return await self._outcome_of(first)
+        if key in self._inflight:
+            return await self._outcome_of(key)
         handlers = self._router.handlers_for(delivery.envelope[0])
         if not handlers:
             self._stats.handled += 1
             return json_response(OK)
-        outcome: asyncio.Future[bool] = running_loop().create_future()
-        self._inflight[key] = outcome
+        # The future a copy waits on is made by the copy, if one comes (rarely).
+        self._inflight[key] = None
         succeeded = False
         try:
             event = build_event(delivery.payload, delivery.envelope)
             result = await run_handlers(
-                event, handlers, self._timeout, spawn=self.tasks.spawn, inline=True
+                event,
+                handlers,
+                self._timeout,
+                spawn=self.tasks.spawn,
+                inline=True,
+                deadlines=self._deadlines,
             )
             succeeded = result.ok
         finally:
-            del self._inflight[key]
-            outcome.set_result(succeeded)
+            outcome = self._inflight.pop(key)
+            if outcome is not None:
+                outcome.set_result(succeeded)
         if not succeeded:
             self._stats.handler_failures += 1
             return json_response(HANDLER_FAILED, 500)
@@ -78,8 +84,11 @@ class AfterHandlers:
         self._stats.handled += 1
         return json_response(OK)
 
-    async def _outcome_of(self, first: asyncio.Future[bool]) -> web.Response:
+    async def _outcome_of(self, key: int) -> web.Response:
         """The answer for a copy of a delivery still running: the first's outcome."""
+        first = self._inflight[key]
+        if first is None:
+            first = self._inflight[key] = running_loop().create_future()
         try:
             succeeded = await asyncio.wait_for(asyncio.shield(first), self._timeout + 1.0)
         except asyncio.TimeoutError:

@@ -6,23 +6,26 @@ An overrunning handler is cancelled. Handler tasks are created by the caller's `
 so that the caller can wait for them, or cancel them, at shutdown; an overrunning task is
 not waited for. The receiver (``ack="after_handlers"``) awaits a lone handler inline, in
 the request's own task (aiohttp waits for requests in flight at shutdown): no task, no
-``asyncio.wait``, one loop iteration less per delivery.
+``asyncio.wait``, one loop iteration less per delivery; the deadlines of those inline
+handlers share one timer (:class:`InlineDeadlines`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import attrs
 
 from aircall_async._loops import running_loop
+from aircall_async.clock import Clock, Timer
 from aircall_async.webhooks.events import WebhookEvent
 from aircall_async.webhooks.router import Handler
 
-__all__ = ["HandlerOutcome", "Spawn", "TaskSet", "run_handlers", "short"]
+__all__ = ["HandlerOutcome", "InlineDeadlines", "Spawn", "TaskSet", "run_handlers", "short"]
 
 logger = logging.getLogger("aircall_async.webhooks")
 
@@ -59,6 +62,85 @@ async def _call(handler: Handler, event: WebhookEvent[Any]) -> Any:
     return await handler(event)
 
 
+class InlineDeadlines:
+    """Cancels the tasks awaiting a handler inline once they overrun ``timeout``, on one
+    timer for them all.
+
+    Why: a timer per delivery (a handle pushed on the event loop's heap, then cancelled)
+    was the largest part of running a trivial handler inline. Every deadline here is the
+    same ``timeout`` after its start, so deadlines come in the order the handlers start:
+    a queue, whose head alone needs a timer. A finished entry stays queued until it
+    reaches the head (at most ``timeout`` worth of deliveries behind a slow handler).
+    Time is the event loop's, or ``clock``'s when given (tests drive a ManualClock).
+    """
+
+    __slots__ = ("_clock", "_loop", "_queue", "_timeout", "_timer")
+
+    def __init__(self, timeout: float, *, clock: Clock | None = None) -> None:
+        self._timeout = timeout
+        self._clock = clock
+        # Entries: [deadline, task (None once finished), expired].
+        self._queue: deque[list[Any]] = deque()
+        self._timer: Timer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    @property
+    def timeout(self) -> float:
+        """Seconds a handler may run."""
+        return self._timeout
+
+    def start(self, task: asyncio.Task[Any]) -> list[Any]:
+        """Put ``task`` under the deadline from now; give the entry to :meth:`finish`."""
+        loop = task.get_loop()
+        queue = self._queue
+        if loop is not self._loop:  # (a receiver run again on a new loop: a fresh queue)
+            if self._timer is not None:
+                self._timer.cancel()
+            self._loop, self._timer = loop, None
+            queue.clear()
+        while queue and queue[0][1] is None:
+            queue.popleft()
+        now = loop.time() if self._clock is None else self._clock.now()
+        entry: list[Any] = [now + self._timeout, task, False]
+        queue.append(entry)
+        if self._timer is None:
+            self._schedule(loop, self._timeout)
+        return entry
+
+    @staticmethod
+    def finish(entry: list[Any]) -> bool:
+        """Take the entry's task from under the deadline (again: harmless); True if it
+        overran (its task was cancelled for it)."""
+        entry[1] = None
+        return bool(entry[2])
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop, delay: float) -> None:
+        if self._clock is None:
+            self._timer = loop.call_later(delay, self._expire)
+        else:
+            self._timer = self._clock.call_later(delay, self._expire)
+
+    def _expire(self) -> None:
+        """Cancel the tasks whose deadline passed; the timer moves to the next deadline."""
+        self._timer = None
+        loop, queue = self._loop, self._queue
+        assert loop is not None
+        now = loop.time() if self._clock is None else self._clock.now()
+        while queue:
+            entry = queue[0]
+            task = entry[1]
+            if task is not None:
+                if entry[0] > now:
+                    self._schedule(loop, entry[0] - now)
+                    return
+                entry[2] = True
+                task.cancel()
+            queue.popleft()
+
+
 async def run_handlers(
     event: WebhookEvent[Any],
     handlers: Sequence[Handler],
@@ -66,6 +148,7 @@ async def run_handlers(
     *,
     spawn: Spawn = asyncio.ensure_future,
     inline: bool = False,
+    deadlines: InlineDeadlines | None = None,
 ) -> HandlerOutcome:
     """Run ``handlers`` concurrently on ``event`` under ``timeout``; never raises for them.
 
@@ -73,13 +156,15 @@ async def run_handlers(
     cancelled) and the first error (an ``asyncio.TimeoutError`` for an overrun).
 
     With ``inline=True`` a lone handler is awaited in the calling task under the deadline
-    instead of in a task of its own (see :func:`_run_inline`); several handlers always
-    run in tasks, concurrently.
+    instead of in a task of its own (see :func:`_run_inline`), on the timer of
+    ``deadlines`` when given (its timeout is then the one in force); several handlers
+    always run in tasks, concurrently.
     """
     if not handlers:
         return _ALL_OK
     if inline and len(handlers) == 1:
-        return await _run_inline(handlers[0], event, timeout)
+        shared = deadlines if deadlines is not None else InlineDeadlines(timeout)
+        return await _run_inline(handlers[0], event, shared)
     tasks: dict[asyncio.Task[Any], Handler] = {}
     for handler in handlers:
         # Called inside the task: a handler that raises when called (wrong arguments)
@@ -103,7 +188,9 @@ async def run_handlers(
     return HandlerOutcome(tuple(failed), first_error)
 
 
-async def _run_inline(handler: Handler, event: WebhookEvent[Any], timeout: float) -> HandlerOutcome:
+async def _run_inline(
+    handler: Handler, event: WebhookEvent[Any], deadlines: InlineDeadlines
+) -> HandlerOutcome:
     """Await one handler in the current task, cancelling it at the deadline.
 
     Why: a task of its own, with ``asyncio.wait`` and its timer, was about a tenth of the
@@ -111,27 +198,22 @@ async def _run_inline(handler: Handler, event: WebhookEvent[Any], timeout: float
     keeps its answer waiting until it returns (a task would have been abandoned at the
     deadline); the answer is then a 500 all the same, only later.
     """
+    timeout = deadlines.timeout
     task = asyncio.current_task(running_loop())
     if task is None:  # not in a task (cannot happen under aiohttp): no inline deadline
         return await run_handlers(event, (handler,), timeout)
+    entry = deadlines.start(task)
     expired = False
-
-    def expire() -> None:
-        nonlocal expired
-        expired = True
-        task.cancel()
-
-    timer = task.get_loop().call_later(timeout, expire)
     try:
         await handler(event)
     except asyncio.CancelledError:
-        if not expired:
+        if not deadlines.finish(entry):
             raise  # cancelled from outside (the server is stopping): not ours to absorb
     except Exception as exc:  # also a handler called with the wrong arguments
         _log_failure(handler, event, exc)
         return HandlerOutcome((handler,), exc)
     finally:
-        timer.cancel()
+        expired = deadlines.finish(entry)
     if not expired:
         return _ALL_OK
     # Overran (or swallowed the deadline's cancellation and returned late): a failure.

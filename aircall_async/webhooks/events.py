@@ -336,6 +336,10 @@ _MODELS: Final[dict[str, tuple[type[WebhookEvent[Any]], type[Any]]]] = {
     },
 }
 
+# The event class and data model of each known event name, read once per delivery (None
+# for integration.deleted, the one known family without a model).
+_MODEL_OF_EVENT: Final = {name: _MODELS.get(resource_of(name)) for name in KNOWN_EVENTS}
+
 #: What :func:`check_envelope` returns: (event, resource, timestamp, data).
 Envelope = tuple[str, str, datetime, Mapping[str, Any]]
 
@@ -384,13 +388,12 @@ def check_envelope(payload: Mapping[str, Any]) -> Envelope:
     if not isinstance(data, dict):
         raise InvalidDelivery("missing or invalid data")
     moment = parse_timestamp(payload.get("timestamp"))
-    if event in KNOWN_EVENTS:
-        model = _MODELS.get(resource_of(event))
-        if model is not None:
-            try:
-                check_required(data, model[1])
-            except ResponseShapeError as exc:
-                raise InvalidDelivery(f"missing or invalid data.{exc.field}") from None
+    model = _MODEL_OF_EVENT.get(event)
+    if model is not None:
+        try:
+            check_required(data, model[1])
+        except ResponseShapeError as exc:
+            raise InvalidDelivery(f"missing or invalid data.{exc.field}") from None
     return event, resource, moment, data
 
 
@@ -426,13 +429,13 @@ def build_event(payload: Mapping[str, Any], envelope: Envelope) -> WebhookEvent[
     }
     if event not in KNOWN_EVENTS:
         return WebhookEvent(data=data, **common)
-    family = resource_of(event)
-    if family == "integration":
+    model = _MODEL_OF_EVENT[event]
+    if model is None:  # integration.deleted
         return IntegrationEvent(data=_integration(data), **common)
     # The typed ``data`` is structured on its first read (a handler that never reads it,
     # or a receiver that only stores the delivery, never pays for it): the event is
     # made without __init__, its ``data`` slot left unset for WebhookEvent.__getattr__.
-    typed_event = object.__new__(_MODELS[family][0])
+    typed_event = object.__new__(model[0])
     for name, value in common.items():
         object.__setattr__(typed_event, name, value)
     return typed_event
