@@ -36,6 +36,11 @@ def redis_url(args: argparse.Namespace) -> str | None:
             f"{what} needs one rate budget shared by every process: give a Redis with "
             f"--redis-url URL or {REDIS_ENV} (without one, {what} would exceed the budget)"
         )
+    if url is None and args.expected_processes:
+        raise SharedUsageError(
+            f"--expected-processes is the share of a budget on Redis: give --redis-url URL "
+            f"or {REDIS_ENV}"
+        )
     return url
 
 
@@ -50,12 +55,13 @@ def budget_key(args: argparse.Namespace, credentials: Mapping[str, str]) -> str:
 
 @contextlib.asynccontextmanager
 async def redis_throttle(
-    url: str, key: str, rate: RateLimit, processes: int
+    url: str, key: str, rate: RateLimit, processes: int | None
 ) -> AsyncIterator[Throttle]:
     """A :class:`~aircall_async.redis.RedisThrottler` on ``url`` (checked with a PING),
-    closed on exit; with ``processes`` > 1 each falls back to its share of ``rate`` while
-    Redis is unreachable. Raises SharedUsageError when the extra is missing, the URL is bad or
-    Redis does not answer (the message names the server, never its password)."""
+    closed on exit; when the number of ``processes`` sharing it is known, this one falls back
+    to its share of ``rate`` while Redis is unreachable (else a request then fails). Raises
+    SharedUsageError when the extra is missing, the URL is bad or Redis does not answer (the
+    message names the server, never its password)."""
     try:
         import redis.asyncio as aioredis
 
@@ -81,7 +87,7 @@ async def redis_throttle(
             throttler = RedisThrottler(
                 client, key=key, limit=rate.limit, per=rate.per,
                 # Redis gone mid-run: each process falls back to its share, never more.
-                expected_processes=processes if processes > 1 else None,
+                expected_processes=processes,
             )  # fmt: skip
         except ValueError as exc:
             raise SharedUsageError(f"--redis-key: {exc}") from None
@@ -100,6 +106,8 @@ def worker_argv(args: argparse.Namespace, windows: int) -> list[str]:
         if value:
             argv += [flag, value]
     argv += ["--workers", str(args.workers), "--lease", str(args.lease)]
+    # Each worker knows the group's size: while Redis is away it goes on with its share.
+    argv += ["--expected-processes", str(args.processes)]
     if args.full_contacts:
         argv.append("--full-contacts")
     return [*argv, "--shared", "--windows", str(windows), "--worker", "--json"]

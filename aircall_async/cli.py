@@ -144,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
         "--lease", type=_seconds, default=60.0,
         help="seconds after which a dead process' share is taken over (--processes, --shared)",
     )  # fmt: skip
+    sync.add_argument(
+        "--expected-processes", type=_positive, default=None,
+        help="with --shared: how many processes share the budget; while Redis is unreachable "
+        "this one goes on with 1/N of it (without: it stops)",
+    )  # fmt: skip
     sync.add_argument("--windows", type=_positive, default=None, help=argparse.SUPPRESS)
     sync.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     export = commands.add_parser("export", parents=[api, out], help="export one stream")
@@ -335,7 +340,8 @@ async def _sync(args: argparse.Namespace) -> int:
         key = shared.budget_key(args, credentials)
         rate = args.rate_limit or RateLimit()
         try:
-            async with shared.redis_throttle(redis_url, key, rate, args.processes) as throttle:
+            group = args.processes if args.processes > 1 else args.expected_processes
+            async with shared.redis_throttle(redis_url, key, rate, group) as throttle:
                 return await _run_engine(
                     args, sink, streams, since, args.workers, throttle, redis_url
                 )

@@ -11,6 +11,7 @@ import math
 import signal
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from aircall_async.sync.shared import (
 from aircall_async.testing import FakeAircall
 from aircall_async.testing.history import make_recent
 
-from .redis_support import fresh_redis_url
+from .redis_support import PrivateRedis, fresh_redis_url, private_redis
 from .sync_support import assert_same, expected, pages_by_path
 from .test_cli import env_for, start
 
@@ -157,19 +158,36 @@ async def test_three_processes_one_sqlite_file_one_budget(redis_url: str, tmp_pa
     assert json.loads(state)["run"] is None and json.loads(state)["high_water"] > 0
 
 
+def calls_run(db: Path) -> dict[str, Any] | None:
+    """The calls run in the state table (None before the sync made it, or between runs)."""
+    if not db.exists():
+        return None
+    try:
+        with sqlite3.connect(db) as conn:
+            row = conn.execute(f"SELECT state FROM {STATE_TABLE} WHERE stream = 'calls'").fetchone()
+    except sqlite3.OperationalError:  # no table yet, or the writers' lock held too long
+        return None
+    run: dict[str, Any] | None = json.loads(row[0]).get("run") if row else None
+    return run
+
+
+def unfinished_claims(db: Path) -> list[tuple[list[int], str]]:
+    """(window, owner) for each unfinished window of the calls run that a process holds."""
+    run = calls_run(db) or {"windows": [], "claims": []}
+    return [
+        (w, c[0]) for w, c in zip(run["windows"], run["claims"], strict=True)
+        if c and w[2] <= w[1]
+    ]  # fmt: skip
+
+
 def held_by(db: Path, pid: int) -> list[list[int]]:
     """The unfinished windows of the calls run that process ``pid`` holds."""
-    if not db.exists():
-        return []
-    with sqlite3.connect(db) as conn:
-        row = conn.execute(f"SELECT state FROM {STATE_TABLE} WHERE stream = 'calls'").fetchone()
-    run = json.loads(row[0]).get("run") if row else None
-    if not run:
-        return []
-    return [
-        w for w, c in zip(run["windows"], run["claims"], strict=True)
-        if c and f":{pid}:" in c[0] and w[2] <= w[1]
-    ]  # fmt: skip
+    return [w for w, owner in unfinished_claims(db) if f":{pid}:" in owner]
+
+
+def claimants(db: Path) -> set[str]:
+    """The processes holding an unfinished window of the calls run."""
+    return {owner for _, owner in unfinished_claims(db)}
 
 
 @pytest.mark.slow
@@ -198,6 +216,37 @@ async def test_a_killed_process_window_is_taken_over_after_its_lease(
         assert_same(db, fake)  # nothing lost; the primary key: nothing doubled
         pages, queries = calls_queries(fake)
     assert pages <= math.ceil(6_000 / 50) + queries + 1, (pages, queries)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[PrivateRedis]:
+    yield from private_redis()
+
+
+@pytest.mark.slow
+async def test_every_process_goes_on_with_its_share_when_redis_goes_away(
+    own_redis: PrivateRedis, tmp_path: Path
+) -> None:
+    db = tmp_path / "outage.db"
+    fake = FakeAircall(calls=12_000, contacts=100, rate_limit=None)
+    make_recent(fake.state)
+    async with fake:
+        args = shared_args(fake, str(db), "40/1", "--processes", "2", "--redis-url", own_redis.url)
+        proc = await start(args, env_for(fake))
+        # Mid-run: both processes hold a calls window (both use Redis) when it dies. (The
+        # worker may take seconds to start on a busy machine: 240 pages at 40 a second.)
+        while len(claimants(db)) < 2:
+            assert proc.returncode is None and calls_queries(fake)[0] < 200, "never both"
+            await asyncio.sleep(0.01)
+        own_redis.kill()
+        out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        assert_same(db, fake)
+    summary = json.loads(out)
+    assert summary["status"] == "ok" and summary["processes"] == 2
+    # Both processes (the first and the worker it started) went on with half the budget
+    # each, rather than the worker failing on its first request without Redis.
+    assert err.decode().count("falls back to 20 per 1s in this process") == 2, err.decode()
 
 
 @pytest.mark.slow
@@ -233,6 +282,9 @@ async def test_two_processes_share_one_postgres_schema(redis_url: str, postgres_
         (["--lease", "-1"], "seconds > 0"),
         (["--processes", "2", "--redis-url", "redis://:hunter2@127.0.0.1:1/0"], "cannot reach"),
         (["--redis-url", "http://nope"], "not a Redis URL"),
+        (["--shared", "--expected-processes", "3"], "--shared needs one rate budget shared"),
+        (["--expected-processes", "3"], "--expected-processes is the share of a budget on Redis"),
+        (["--expected-processes", "0"], "integer >= 1"),
     ],
 )
 def test_shared_usage_errors_exit_2_with_one_line(
