@@ -11,12 +11,20 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from .ratelimit import RateLimit, Throttle
+from .sync.progress import ProgressFigures
 
-__all__ = ["REDIS_ENV", "SharedUsageError", "merge_summaries", "redis_throttle", "workers"]
+__all__ = [
+    "REDIS_ENV",
+    "SharedUsageError",
+    "WorkerOutput",
+    "merge_summaries",
+    "redis_throttle",
+    "workers",
+]
 
 #: The environment variable holding the Redis URL (it may hold a password: never an argument).
 REDIS_ENV = "AIRCALL_REDIS_URL"
@@ -137,17 +145,61 @@ async def workers(
             await proc.wait()
 
 
-async def collect(procs: list[asyncio.subprocess.Process]) -> list[tuple[int, dict[str, Any]]]:
-    """Each worker's exit status and JSON summary (``{}`` when it printed none)."""
-    out = []
-    for proc in procs:
-        data, _ = await proc.communicate()
-        try:
-            summary = json.loads(data.decode().strip().splitlines()[-1]) if data.strip() else {}
-        except (ValueError, IndexError):
-            summary = {}
-        out.append((proc.returncode or 0, summary if isinstance(summary, dict) else {}))
-    return out
+class WorkerOutput:
+    """What the worker processes print, read as it comes: each one's latest progress (a
+    ``{"progress": ...}`` JSON line a second, :class:`ProgressFigures`) and its final
+    ``--json`` summary. Read all along, so that a worker never blocks on a full pipe;
+    ``on_progress`` is called after each progress line. Lines that are not such JSON are
+    skipped."""
+
+    def __init__(
+        self,
+        procs: list[asyncio.subprocess.Process],
+        on_progress: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._procs = procs
+        self._on_progress = on_progress
+        self._latest: list[ProgressFigures | None] = [None] * len(procs)
+        self._summaries: list[dict[str, Any]] = [{} for _ in procs]
+        self._readers = [asyncio.ensure_future(self._read(i)) for i in range(len(procs))]
+
+    def figures(self) -> list[ProgressFigures]:
+        """The latest progress figures of each worker that sent some."""
+        return [figures for figures in self._latest if figures is not None]
+
+    async def _read(self, index: int) -> None:
+        stdout = self._procs[index].stdout
+        assert stdout is not None
+        while True:
+            try:
+                line = await stdout.readline()
+            except ValueError:  # a line past the reader's limit: not ours; drop the rest
+                await stdout.read()
+                return
+            if not line:
+                return
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(message, dict):
+                continue
+            if "progress" in message:
+                figures = ProgressFigures.from_dict(message["progress"])
+                if figures is not None:
+                    self._latest[index] = figures
+                    self._on_progress()
+            else:
+                self._summaries[index] = message
+
+    async def collect(self) -> list[tuple[int, dict[str, Any]]]:
+        """Each worker's exit status and JSON summary (``{}`` when it printed none), once
+        they all ended."""
+        await asyncio.gather(*self._readers)
+        return [
+            (await proc.wait() or 0, summary)
+            for proc, summary in zip(self._procs, self._summaries, strict=True)
+        ]
 
 
 def merge_summaries(summaries: list[dict[str, Any]]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ credentials, paths: one line on stderr and nothing written), 130 interrupted (wh
 committed stays; the next run continues from it).
 
 (Over 400 lines: one parser and one small runner per sub-command, kept together so that the
-exit codes and error lines stay uniform; the multi-process part lives in ``_cli_shared``.)
+exit codes and error lines stay uniform; the multi-process part lives in ``_cli_shared``
+and the progress line in ``_cli_progress``.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import os
 import signal
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -30,18 +30,17 @@ from typing import Any, NoReturn, TextIO
 import aiohttp
 
 from . import _cli_shared as shared
+from ._cli_progress import Reporter, WorkerReporter
 from .client import DEFAULT_BASE_URL, AircallClient
 from .errors import AircallError, ForbiddenError
 from .ratelimit import RateLimit, Throttle
 from .sync import (
     STREAMS,
-    Progress,
     RequestCounter,
     SinkError,
     SQLiteSink,
     SyncEngine,
     parse_since,
-    render_line,
     select_streams,
 )
 from .sync.files import CSVSink, JSONLinesSink
@@ -231,34 +230,6 @@ async def _open_client(
             yield client
 
 
-# -- progress ----------------------------------------------------------------------------
-
-
-class _Reporter:
-    """Draws progress: a redrawn line on a terminal, else a line every ``interval``."""
-
-    def __init__(self, stream: TextIO, interval: float) -> None:
-        self._stream = stream
-        self._tty = stream.isatty()
-        self._interval = 0.1 if self._tty else interval
-        self._last = time.monotonic()
-
-    def __call__(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if now - self._last < self._interval:
-            return
-        self._last = now
-        line = render_line(progress)
-        self._stream.write(f"\r\x1b[2K{line}" if self._tty else line + "\n")
-        self._stream.flush()
-
-    def finish(self, progress: Progress, verb: str) -> None:
-        end = "\r\x1b[2K" if self._tty else ""
-        seconds = time.monotonic() - progress.started
-        self._stream.write(f"{end}{verb}: {render_line(progress)} in {seconds:.1f}s\n")
-        self._stream.flush()
-
-
 async def _checked(client: AircallClient) -> None:
     try:
         await client.ping()
@@ -280,8 +251,13 @@ async def _run_engine(
     ):
         await _checked(client)
         await sink.open(select_streams(streams))  # a SinkError here is bad usage (exit 2)
-        quiet = getattr(args, "worker", False)
-        reporter = _Reporter(sys.stderr, float("inf") if quiet else args.log_interval)
+        worker = getattr(args, "worker", False)
+        others: shared.WorkerOutput | None = None
+        reporter: Reporter | WorkerReporter = (
+            WorkerReporter()
+            if worker
+            else Reporter(sys.stderr, args.log_interval, lambda: others.figures() if others else [])
+        )
         engine = SyncEngine(
             client, sink, streams=streams, since=since, workers=workers,
             updated_since=since if args.command == "export" else None,
@@ -289,12 +265,13 @@ async def _run_engine(
             on_progress=reporter, counter=counter,
             shared=sharing, windows=windows, lease=getattr(args, "lease", 60.0),
         )  # fmt: skip
-        procs = []
         if processes > 1:
             cm = shared.workers(args, redis_url, processes - 1, windows)
             procs = await stack.enter_async_context(cm)
+            refresh = reporter.refresh if isinstance(reporter, Reporter) else None
+            others = shared.WorkerOutput(procs, on_progress=refresh or (lambda: None))
         outcome = "stopped"
-        others: list[tuple[int, dict[str, Any]]] = []
+        ended: list[tuple[int, dict[str, Any]]] = []
         try:
             await engine.run()
             outcome = "done"
@@ -302,16 +279,15 @@ async def _run_engine(
             sys.stderr.write(f"\n{PROG}: {exc}\n")
             outcome = "failed"
         finally:
-            others = await shared.collect(procs) if outcome != "stopped" else []
-            if any(status != EXIT_OK for status, _ in others):
+            ended = await others.collect() if others and outcome != "stopped" else []
+            if any(status != EXIT_OK for status, _ in ended):
                 outcome = "failed"
-            if not quiet:
-                reporter.finish(engine.progress, outcome)
+            reporter.finish(engine.progress, outcome)
             if args.json:
                 summary = {"status": "ok" if outcome == "done" else outcome}
                 mine = engine.progress.as_dict()
-                if others:
-                    mine = shared.merge_summaries([mine, *(o for _, o in others)])
+                if ended:
+                    mine = shared.merge_summaries([mine, *(o for _, o in ended)])
                 print(json.dumps({**summary, **mine}), flush=True)
         return EXIT_OK if outcome == "done" else EXIT_FAILED
 

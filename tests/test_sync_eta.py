@@ -3,6 +3,7 @@ the pages fetched lately under a shared throttle (RedisThrottler)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from aircall_async.clock import ManualClock
 from aircall_async.redis import RedisThrottler
 from aircall_async.sync import (
     Progress,
+    ProgressFigures,
     RateMeter,
     SQLiteSink,
     StreamProgress,
@@ -102,3 +104,54 @@ async def test_under_a_shared_throttle_the_eta_comes_from_the_pages_fetched(
     middle = seen[len(seen) // 2]
     assert middle[0] == "observed" and middle[1] is not None and middle[1] > 0
     assert seen[-1][1] == 0  # nothing left
+
+
+def test_figures_of_several_processes_add_up_into_one_line() -> None:
+    clock = ManualClock()
+    first = Progress(
+        streams={"calls": StreamProgress(items=500, pages=10, pages_left={"window 0": 30})},
+        meter=RateMeter(clock.now),
+    )
+    for _ in range(30):  # a page a second in the first process
+        clock.advance(1)
+        first.page_fetched()
+    mine = first.figures()
+    assert (mine.items, mine.pages, mine.pages_left) == (500, 10, 30)
+    assert mine.basis == "observed" and mine.rate == pytest.approx(1.0, rel=0.03)
+    # A worker's figures come back from its JSON line as they were sent.
+    worker = ProgressFigures(
+        items=700, pages=14, requests=15, rate_limited=1, pages_left=50, rate=1.0,
+        basis="observed", under_way=("calls", "contacts"),
+    )  # fmt: skip
+    assert ProgressFigures.from_dict(json.loads(json.dumps(worker.as_dict()))) == worker
+    both = ProgressFigures.total([mine, worker])
+    assert (both.items, both.pages, both.pages_left, both.rate_limited) == (1200, 24, 80, 1)
+    assert both.under_way == ("calls", "contacts")
+    # Together they go at the sum of their rates: 80 pages at 2 a second.
+    assert both.eta() == pytest.approx(40, rel=0.03)
+    line = render_line(both)
+    assert "1,200 items, 24 pages" in line and "1 x 429" in line and "ETA ~0:4" in line
+    # Only budget rates: no "~". A process without a rate yet does not count in the rate.
+    budgets = [ProgressFigures(pages_left=60, rate=1.0, basis="budget"), ProgressFigures()]
+    assert "ETA 1:00" in render_line(ProgressFigures.total(budgets))
+    assert ProgressFigures.total([]) == ProgressFigures()
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        None, [], "progress", {"items": -5, "pages": "7", "rate": float("inf")},
+        {"rate": True, "basis": "budget", "under_way": "calls"},
+        {"rate": 0, "basis": "guessed", "under_way": [1, "calls"], "pages_left": 2**70},
+    ],
+)  # fmt: skip
+def test_figures_from_a_garbled_line_count_as_absent(garbage: object) -> None:
+    figures = ProgressFigures.from_dict(garbage)
+    if not isinstance(garbage, dict):
+        assert figures is None
+        return
+    assert figures is not None
+    assert figures.items == 0 and figures.pages == 0 and figures.rate is None
+    assert figures.basis is None and figures.eta() is None
+    assert set(figures.under_way) <= {"calls"}
+    render_line(ProgressFigures.total([figures]))  # never raises

@@ -10,6 +10,7 @@ import json
 import math
 import signal
 import sqlite3
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from aircall_async.sync import STATE_TABLE, SyncEngine
+from aircall_async._cli_shared import WorkerOutput
+from aircall_async.sync import STATE_TABLE, ProgressFigures, SyncEngine
 from aircall_async.sync.files import JSONLinesSink
 from aircall_async.sync.shared import (
     claim_stream,
@@ -143,6 +145,13 @@ async def test_three_processes_one_sqlite_file_one_budget(redis_url: str, tmp_pa
         assert_same(db, fake)
         pages, queries = calls_queries(fake)
     assert summary["status"] == "ok" and summary["processes"] == 3
+    # The first process's last line adds up the three (the workers send it their figures).
+    final = err.decode().strip().splitlines()[-1]
+    assert final.startswith("done: ") and f" {summary['items']:,} items" in final, final
+    assert f" {summary['pages']:,} pages" in final, final
+    # Done: no page left anywhere, so a full bar and no ETA (windows another process took
+    # over or split off are no longer counted by the one that started them).
+    assert "[" + "#" * 24 + "]" in final and "ETA" not in final, final
     assert summary["rate_limited"] == 0  # one budget for the three: no 429
     # Past the cap (more than one query per window); one extra page per query at most.
     single = math.ceil(10_300 / 50)
@@ -216,6 +225,36 @@ async def test_a_killed_process_window_is_taken_over_after_its_lease(
         assert_same(db, fake)  # nothing lost; the primary key: nothing doubled
         pages, queries = calls_queries(fake)
     assert pages <= math.ceil(6_000 / 50) + queries + 1, (pages, queries)
+
+
+async def test_worker_output_is_read_as_it_comes_and_garbage_skipped() -> None:
+    figures = ProgressFigures(items=7, pages=2, pages_left=3, under_way=("calls",))
+    lines = [
+        "not json",
+        "[1, 2]",
+        json.dumps({"progress": "garbled"}),
+        json.dumps({"progress": figures.as_dict()}),
+        "x" * 100_000,  # past the reader's line limit: the rest is drained unread
+        json.dumps({"status": "ok", "items": 7}),
+    ]
+    script = "import sys; sys.stdout.write(sys.argv[1])"
+    writer = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, "\n".join(lines[:4]) + "\n",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    drained = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, "\n".join(lines[4:]) + "\n",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    seen: list[int] = []
+    output = WorkerOutput([writer, drained], on_progress=lambda: seen.append(1))
+    ended = await asyncio.wait_for(output.collect(), 30)
+    assert output.figures() == [figures] and seen == [1]
+    assert ended == [(0, {}), (0, {})]  # the summary after the overlong line was dropped
+    summary_only = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, lines[-1] + "\n", stdout=asyncio.subprocess.PIPE
+    )
+    assert await WorkerOutput([summary_only]).collect() == [(0, {"status": "ok", "items": 7})]
 
 
 @pytest.fixture

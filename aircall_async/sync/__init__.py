@@ -16,6 +16,7 @@ from .fence import ClaimLostError
 from .progress import (
     Progress,
     ProgressCallback,
+    ProgressFigures,
     RateMeter,
     RequestCounter,
     StreamProgress,
@@ -38,6 +39,7 @@ __all__ = [
     "Guard",
     "Progress",
     "ProgressCallback",
+    "ProgressFigures",
     "RateMeter",
     "RequestCounter",
     "SQLiteSink",

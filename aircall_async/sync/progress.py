@@ -27,6 +27,7 @@ __all__ = [
     "RATE_WINDOW",
     "Progress",
     "ProgressCallback",
+    "ProgressFigures",
     "RateMeter",
     "RequestCounter",
     "StreamProgress",
@@ -178,6 +179,20 @@ class Progress:
             return None
         return self.pages_left / rate
 
+    def figures(self) -> ProgressFigures:
+        """What a progress line shows of this run, now (see :class:`ProgressFigures`)."""
+        rate = self.rate or self.meter.rate()
+        return ProgressFigures(
+            items=self.items,
+            pages=self.pages,
+            requests=self.requests,
+            rate_limited=self.rate_limited,
+            pages_left=self.pages_left,
+            rate=rate or None,
+            basis=("budget" if self.rate else "observed") if rate else None,
+            under_way=tuple(name for name, s in self.streams.items() if not s.done),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (the CLI's ``--json``)."""
         return {
@@ -197,6 +212,86 @@ class Progress:
                 for name, s in self.streams.items()
             },
         }
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+@attrs.frozen
+class ProgressFigures:
+    """The figures of a progress line: of one process (:meth:`Progress.figures`), or added
+    up over the processes of a shared sync (:meth:`total`). ``rate`` is the pages per
+    second behind the ETA and ``basis`` where it comes from (``"budget"``, ``"observed"``,
+    ``None`` while unknown); ``under_way`` names the streams not done. JSON both ways: the
+    workers of ``aircall-async sync --processes N`` send theirs to the first process."""
+
+    items: int = 0
+    pages: int = 0
+    requests: int = 0
+    rate_limited: int = 0
+    pages_left: int = 0
+    rate: float | None = None
+    basis: str | None = None
+    under_way: tuple[str, ...] = ()
+
+    def eta(self) -> float | None:
+        """Seconds left at ``rate``; ``None`` while the rate is unknown."""
+        return self.pages_left / self.rate if self.rate else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, read back by :meth:`from_dict`."""
+        return attrs.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> ProgressFigures | None:
+        """The figures in ``data`` (:meth:`as_dict`'s form); ``None`` when it is not a
+        mapping. A field of the wrong type or out of range counts as absent. Never raises."""
+        if not isinstance(data, dict):
+            return None
+        given = data.get("rate")
+        rate: float | None = None
+        if isinstance(given, (int, float)) and not isinstance(given, bool):
+            rate = float(given) if 0 < given < math.inf else None
+        basis = data.get("basis") if data.get("basis") in ("budget", "observed") else None
+        names = data.get("under_way")
+        return cls(
+            items=_count(data.get("items")),
+            pages=_count(data.get("pages")),
+            requests=_count(data.get("requests")),
+            rate_limited=_count(data.get("rate_limited")),
+            pages_left=_count(data.get("pages_left")),
+            rate=rate,
+            basis=basis if rate else None,
+            under_way=tuple(n for n in names if isinstance(n, str))
+            if isinstance(names, list)
+            else (),
+        )
+
+    @classmethod
+    def total(cls, parts: Iterable[ProgressFigures]) -> ProgressFigures:
+        """The figures of several processes as one: counts and pages left added up, the rates
+        known added up (the processes share the budget: together they go at the sum), the
+        basis ``"observed"`` unless every known rate is the budget's, and the streams under
+        way in any of them."""
+        parts = list(parts)
+        rates = [p for p in parts if p.rate]
+        under_way: dict[str, None] = {}
+        for part in parts:
+            under_way.update(dict.fromkeys(part.under_way))
+        basis = None
+        if rates:
+            basis = "budget" if all(p.basis == "budget" for p in rates) else "observed"
+        return cls(
+            items=sum(p.items for p in parts),
+            pages=sum(p.pages for p in parts),
+            requests=sum(p.requests for p in parts),
+            rate_limited=sum(p.rate_limited for p in parts),
+            pages_left=sum(p.pages_left for p in parts),
+            rate=sum(p.rate or 0.0 for p in rates) or None,
+            basis=basis,
+            under_way=tuple(under_way),
+        )
 
 
 #: Called after every committed page (and once at the end) with the current progress.
@@ -240,21 +335,22 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def render_line(progress: Progress, width: int = 24) -> str:
-    """One line describing ``progress``: a bar when the pages left are known, the counters,
-    the 429s and the ETA. Pure; never raises."""
-    done, left = progress.pages, progress.pages_left
+def render_line(progress: Progress | ProgressFigures, width: int = 24) -> str:
+    """One line describing ``progress`` (a run, or figures such as the :meth:`total
+    <ProgressFigures.total>` of several processes): a bar when the pages left are known,
+    the counters, the 429s and the ETA. Pure; never raises."""
+    figures = progress.figures() if isinstance(progress, Progress) else progress
+    done, left = figures.pages, figures.pages_left
     parts = []
     if left or done:
         filled = round(width * done / (done + left)) if done + left else width
         parts.append("[" + "#" * filled + "." * (width - filled) + "]")
-    parts.append(f"{progress.items:,} items, {done:,} pages, {progress.requests:,} requests")
-    if progress.rate_limited:
-        parts.append(f"{progress.rate_limited} x 429")
-    eta = progress.eta()
+    parts.append(f"{figures.items:,} items, {done:,} pages, {figures.requests:,} requests")
+    if figures.rate_limited:
+        parts.append(f"{figures.rate_limited} x 429")
+    eta = figures.eta()
     if eta is not None and left:  # "~": guessed from the observed rate, not the budget
-        parts.append(f"ETA {'' if progress.rate else '~'}{_duration(eta)}")
-    current = [n for n, s in progress.streams.items() if not s.done]
-    if current:
-        parts.append("(" + ", ".join(current) + ")")
+        parts.append(f"ETA {'' if figures.basis == 'budget' else '~'}{_duration(eta)}")
+    if figures.under_way:
+        parts.append("(" + ", ".join(figures.under_way) + ")")
     return " ".join(parts)

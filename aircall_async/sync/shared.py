@@ -330,8 +330,13 @@ async def shared_calls(ctx: Context, stream: Stream, co: Coordination) -> None:
                 raise _Lost  # another process took the rest of this window
 
         async with co.heartbeat(renew):
-            with contextlib.suppress(_Lost):
-                await ascending(ctx, stream, window[2], window[1], f"window {index}", commit)
+            try:
+                with contextlib.suppress(_Lost):
+                    await ascending(ctx, stream, window[2], window[1], f"window {index}", commit)
+            finally:
+                # A window left to another process (taken over, or its upper half split off)
+                # is no longer this one's to count down: its pages left are that one's.
+                ctx.left(stream, f"window {index}", 0)
 
     async def worker(me: str) -> None:
         got: dict[str, Any] = {}
