@@ -521,6 +521,23 @@ async def test_gzip_delivery_with_content_length(mount: Any) -> None:
     assert [event.data.id for _, event in rec.calls] == [812]
 
 
+async def test_a_small_gzip_body_that_inflates_past_the_limit_is_413(mount: Any) -> None:
+    rec = Recorder()
+    rec.add("every", "*")
+    client = await mount(webhook_app(rec.router, tokens={TOKEN}, max_body_size=16 * 1024))
+    # Inflated, 60 KB: received whole before the handler runs (under aiohttp's buffer limit).
+    payload = {**build_delivery("call.ended", token=TOKEN), "padding": "x" * 60_000}
+    compressed = gzip.compress(json.dumps(payload).encode())
+    assert len(compressed) < 16 * 1024  # its Content-Length passes: the inflated size does not
+    response = await client.post(
+        URL,
+        data=compressed,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    assert response.status == 413
+    assert rec.calls == []
+
+
 async def test_unauthorized_warnings_are_rate_limited(
     mount: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:

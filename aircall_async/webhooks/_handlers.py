@@ -25,7 +25,15 @@ from aircall_async.clock import Clock, Timer
 from aircall_async.webhooks.events import WebhookEvent
 from aircall_async.webhooks.router import Handler
 
-__all__ = ["HandlerOutcome", "InlineDeadlines", "Spawn", "TaskSet", "run_handlers", "short"]
+__all__ = [
+    "HandlerOutcome",
+    "InlineDeadlines",
+    "Spawn",
+    "TaskSet",
+    "run_handlers",
+    "run_inline",
+    "short",
+]
 
 logger = logging.getLogger("aircall_async.webhooks")
 
@@ -156,7 +164,7 @@ async def run_handlers(
     cancelled) and the first error (an ``asyncio.TimeoutError`` for an overrun).
 
     With ``inline=True`` a lone handler is awaited in the calling task under the deadline
-    instead of in a task of its own (see :func:`_run_inline`), on the timer of
+    instead of in a task of its own (see :func:`run_inline`), on the timer of
     ``deadlines`` when given (its timeout is then the one in force); several handlers
     always run in tasks, concurrently.
     """
@@ -164,7 +172,7 @@ async def run_handlers(
         return _ALL_OK
     if inline and len(handlers) == 1:
         shared = deadlines if deadlines is not None else InlineDeadlines(timeout)
-        return await _run_inline(handlers[0], event, shared)
+        return await run_inline(handlers[0], event, shared)
     tasks: dict[asyncio.Task[Any], Handler] = {}
     for handler in handlers:
         # Called inside the task: a handler that raises when called (wrong arguments)
@@ -188,7 +196,7 @@ async def run_handlers(
     return HandlerOutcome(tuple(failed), first_error)
 
 
-async def _run_inline(
+async def run_inline(
     handler: Handler, event: WebhookEvent[Any], deadlines: InlineDeadlines
 ) -> HandlerOutcome:
     """Await one handler in the current task, cancelling it at the deadline.
