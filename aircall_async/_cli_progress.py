@@ -5,6 +5,8 @@ process's line by :class:`~aircall_async._cli_shared.WorkerOutput`)."""
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -59,11 +61,16 @@ class Reporter:
 
 
 class WorkerReporter:
-    """A worker's progress, for the first process: a JSON line on stdout every second."""
+    """A worker's progress, for the first process: a JSON line on ``stream`` (stdout) every
+    second. If the first process is gone (a broken pipe), the worker goes on with its share
+    of the sync without reporting: the stream is pointed at the null device, so that neither
+    a later line nor the final summary fails."""
 
-    def __init__(self, interval: float = 1.0) -> None:
+    def __init__(self, interval: float = 1.0, stream: TextIO | None = None) -> None:
         self._interval = interval
         self._last = float("-inf")
+        self._stream = stream
+        self._orphaned = False
 
     def __call__(self, progress: Progress) -> None:
         """Send the progress, unless the last line is more recent than the interval."""
@@ -74,4 +81,15 @@ class WorkerReporter:
 
     def finish(self, progress: Progress, verb: str = "") -> None:
         """Send the final progress (before the worker's ``--json`` summary)."""
-        print(json.dumps({"progress": progress.figures().as_dict()}), flush=True)
+        if self._orphaned:
+            return
+        stream = self._stream or sys.stdout
+        try:
+            stream.write(json.dumps({"progress": progress.figures().as_dict()}) + "\n")
+            stream.flush()
+        except BrokenPipeError:
+            # Python's own recipe: the rest of the output goes to the null device.
+            self._orphaned = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)

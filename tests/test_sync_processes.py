@@ -8,6 +8,7 @@ import asyncio
 import io
 import json
 import math
+import os
 import signal
 import sqlite3
 import sys
@@ -18,8 +19,9 @@ from typing import Any
 
 import pytest
 
+from aircall_async._cli_progress import WorkerReporter
 from aircall_async._cli_shared import WorkerOutput
-from aircall_async.sync import STATE_TABLE, ProgressFigures, SyncEngine
+from aircall_async.sync import STATE_TABLE, Progress, ProgressFigures, StreamProgress, SyncEngine
 from aircall_async.sync.files import JSONLinesSink
 from aircall_async.sync.shared import (
     claim_stream,
@@ -255,6 +257,18 @@ async def test_worker_output_is_read_as_it_comes_and_garbage_skipped() -> None:
         sys.executable, "-c", script, lines[-1] + "\n", stdout=asyncio.subprocess.PIPE
     )
     assert await WorkerOutput([summary_only]).collect() == [(0, {"status": "ok", "items": 7})]
+
+
+def test_a_worker_whose_first_process_is_gone_goes_on_without_reporting() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the first process died: nobody reads the worker's stdout
+    with open(write_end, "w") as stream:
+        reporter = WorkerReporter(interval=0.0, stream=stream)
+        progress = Progress(streams={"calls": StreamProgress(items=50, pages=1)})
+        reporter(progress)  # the broken pipe is absorbed, not raised into the sync
+        reporter(progress)
+        reporter.finish(progress)
+        print(json.dumps({"status": "ok"}), file=stream, flush=True)  # the summary too
 
 
 @pytest.fixture
