@@ -268,8 +268,8 @@ async def _run_engine(
         if processes > 1:
             cm = shared.workers(args, redis_url, processes - 1, windows)
             procs = await stack.enter_async_context(cm)
-            refresh = reporter.refresh if isinstance(reporter, Reporter) else None
-            others = shared.WorkerOutput(procs, on_progress=refresh or (lambda: None))
+            assert isinstance(reporter, Reporter)  # (a worker never starts workers)
+            others = shared.WorkerOutput(procs, on_progress=reporter.refresh)
         outcome = "stopped"
         ended: list[tuple[int, dict[str, Any]]] = []
         try:

@@ -76,7 +76,8 @@ async def test_an_overrun_is_cancelled_and_reported_as_a_timeout(inline: bool) -
             cancelled.set()
             raise
 
-    outcome = await run_handlers(EVENT, (slow,), 0.05, inline=inline)
+    deadlines = InlineDeadlines(0.05) if inline else None
+    outcome = await run_handlers(EVENT, (slow,), 0.05, deadlines=deadlines)
     assert outcome.failed == (slow,)
     assert isinstance(outcome.error, asyncio.TimeoutError)
     await asyncio.wait_for(cancelled.wait(), 5)
@@ -147,7 +148,9 @@ async def test_inline_a_lone_handler_runs_in_the_callers_task() -> None:
         tasks.append(asyncio.current_task())
         await asyncio.sleep(0)
 
-    assert (await run_handlers(EVENT, (one,), 5.0, spawn=_no_spawn, inline=True)).ok
+    assert (
+        await run_handlers(EVENT, (one,), 5.0, spawn=_no_spawn, deadlines=InlineDeadlines(5.0))
+    ).ok
     assert tasks == [asyncio.current_task()]
     # Several handlers still run concurrently, each in its own task.
     spawned: list[asyncio.Task[Any]] = []
@@ -156,7 +159,9 @@ async def test_inline_a_lone_handler_runs_in_the_callers_task() -> None:
         spawned.append(asyncio.ensure_future(coro))
         return spawned[-1]
 
-    assert (await run_handlers(EVENT, (one, one), 5.0, spawn=spawn, inline=True)).ok
+    assert (
+        await run_handlers(EVENT, (one, one), 5.0, spawn=spawn, deadlines=InlineDeadlines(5.0))
+    ).ok
     assert len(spawned) == 2 and tasks[1:] == spawned
 
 
@@ -167,9 +172,11 @@ async def test_inline_failures_and_overruns_are_reported_like_tasks_ones() -> No
     async def no_argument() -> None:
         return None
 
-    failed = await run_handlers(EVENT, (broken,), 5.0, spawn=_no_spawn, inline=True)
+    failed = await run_handlers(
+        EVENT, (broken,), 5.0, spawn=_no_spawn, deadlines=InlineDeadlines(5.0)
+    )
     assert failed.failed == (broken,) and isinstance(failed.error, LookupError)
-    wrong = await run_handlers(EVENT, (no_argument,), 5.0, inline=True)  # type: ignore[arg-type]
+    wrong = await run_handlers(EVENT, (no_argument,), 5.0, deadlines=InlineDeadlines(5.0))  # type: ignore[arg-type]
     assert isinstance(wrong.error, TypeError)
 
 
@@ -179,7 +186,7 @@ async def test_inline_a_handler_that_swallows_the_deadline_fails_once_it_returns
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.Event().wait()
 
-    outcome = await run_handlers(EVENT, (stubborn,), 0.05, inline=True)
+    outcome = await run_handlers(EVENT, (stubborn,), 0.05, deadlines=InlineDeadlines(0.05))
     assert outcome.failed == (stubborn,) and isinstance(outcome.error, asyncio.TimeoutError)
     await asyncio.sleep(0)  # not cancelled by a leftover request
 
@@ -191,7 +198,9 @@ async def test_inline_a_cancellation_from_outside_is_not_absorbed() -> None:
         started.set()
         await asyncio.Event().wait()
 
-    runner = asyncio.ensure_future(run_handlers(EVENT, (waits,), 30.0, inline=True))
+    runner = asyncio.ensure_future(
+        run_handlers(EVENT, (waits,), 30.0, deadlines=InlineDeadlines(30.0))
+    )
     await started.wait()
     runner.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -209,7 +218,7 @@ async def _settle() -> None:
 
 def _inline(handler: Any, deadlines: InlineDeadlines) -> asyncio.Task[HandlerOutcome]:
     return asyncio.ensure_future(
-        run_handlers(EVENT, (handler,), deadlines.timeout, inline=True, deadlines=deadlines)
+        run_handlers(EVENT, (handler,), deadlines.timeout, deadlines=deadlines)
     )
 
 

@@ -167,17 +167,12 @@ class Progress:
     def eta_basis(self) -> str | None:
         """What :meth:`eta` is computed from: ``"budget"`` (the client's own rate limit),
         ``"observed"`` (the rate of the pages fetched lately), or ``None`` (not known yet)."""
-        if self.rate:
-            return "budget"
-        return "observed" if self.meter.rate() else None
+        return self.figures().basis
 
     def eta(self) -> float | None:
         """Seconds left: the pages left at the budget rate, or without a budget of this
         process's own at the rate observed lately; ``None`` while neither is known."""
-        rate = self.rate or self.meter.rate()
-        if not rate:
-            return None
-        return self.pages_left / rate
+        return self.figures().eta()
 
     def figures(self) -> ProgressFigures:
         """What a progress line shows of this run, now (see :class:`ProgressFigures`)."""

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from aircall_async._loops import running_loop
 from aircall_async.webhooks._dedupe import DeliveryMemory, memory_key
-from aircall_async.webhooks._handlers import InlineDeadlines, TaskSet, run_handlers, run_inline
+from aircall_async.webhooks._handlers import InlineDeadlines, TaskSet, run_handlers
 from aircall_async.webhooks._intake import DUPLICATE, HANDLER_FAILED, OK, Delivery, json_response
 from aircall_async.webhooks.events import build_event
 from aircall_async.webhooks.router import WebhookRouter
@@ -64,10 +64,9 @@ class AfterHandlers:
         succeeded = False
         try:
             event = build_event(delivery.payload, delivery.envelope)
-            if len(handlers) == 1:  # (what run_handlers(inline=True) does, one call less)
-                result = await run_inline(handlers[0], event, self._deadlines)
-            else:
-                result = await run_handlers(event, handlers, self._timeout, spawn=self.tasks.spawn)
+            result = await run_handlers(
+                event, handlers, self._timeout, spawn=self.tasks.spawn, deadlines=self._deadlines
+            )
             succeeded = result.ok
         finally:
             outcome = self._inflight.pop(key)

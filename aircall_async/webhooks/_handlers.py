@@ -31,7 +31,6 @@ __all__ = [
     "Spawn",
     "TaskSet",
     "run_handlers",
-    "run_inline",
     "short",
 ]
 
@@ -155,7 +154,6 @@ async def run_handlers(
     timeout: float,
     *,
     spawn: Spawn = asyncio.ensure_future,
-    inline: bool = False,
     deadlines: InlineDeadlines | None = None,
 ) -> HandlerOutcome:
     """Run ``handlers`` concurrently on ``event`` under ``timeout``; never raises for them.
@@ -163,16 +161,14 @@ async def run_handlers(
     Returns which handlers failed (raised, were cancelled, or overran and were
     cancelled) and the first error (an ``asyncio.TimeoutError`` for an overrun).
 
-    With ``inline=True`` a lone handler is awaited in the calling task under the deadline
-    instead of in a task of its own (see :func:`run_inline`), on the timer of
-    ``deadlines`` when given (its timeout is then the one in force); several handlers
-    always run in tasks, concurrently.
+    With ``deadlines`` a lone handler is awaited in the calling task under them (their
+    timeout is then the one in force) instead of in a task of its own (see
+    :func:`_run_inline`); several handlers always run in tasks, concurrently.
     """
     if not handlers:
         return _ALL_OK
-    if inline and len(handlers) == 1:
-        shared = deadlines if deadlines is not None else InlineDeadlines(timeout)
-        return await run_inline(handlers[0], event, shared)
+    if deadlines is not None and len(handlers) == 1:
+        return await _run_inline(handlers[0], event, deadlines)
     tasks: dict[asyncio.Task[Any], Handler] = {}
     for handler in handlers:
         # Called inside the task: a handler that raises when called (wrong arguments)
@@ -196,7 +192,7 @@ async def run_handlers(
     return HandlerOutcome(tuple(failed), first_error)
 
 
-async def run_inline(
+async def _run_inline(
     handler: Handler, event: WebhookEvent[Any], deadlines: InlineDeadlines
 ) -> HandlerOutcome:
     """Await one handler in the current task, cancelling it at the deadline.
@@ -211,7 +207,6 @@ async def run_inline(
     if task is None:  # not in a task (cannot happen under aiohttp): no inline deadline
         return await run_handlers(event, (handler,), timeout)
     entry = deadlines.start(task)
-    expired = False
     try:
         await handler(event)
     except asyncio.CancelledError:

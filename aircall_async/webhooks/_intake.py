@@ -168,8 +168,6 @@ class Intake:
             size += len(chunk)
             if size > self._max_body:
                 return None
-            if not chunks and content.at_eof():
-                return chunk  # whole in one read (the usual delivery): no read of the end
             chunks.append(chunk)
 
     def _log_unauthorized(self, event: object) -> None:
