@@ -146,7 +146,11 @@ class Throttler:
         # documented default (a lower budget set by hand may be one process's share of a key).
         self._may_raise = may_raise
         self._per = rate_limit.per if rate_limit else 0.0
-        self._finished: deque[float] = deque()
+        # When each recent request finished, oldest first. Only the last ``limit`` of them
+        # can ever decide a wait (the one ``excess`` places from the end), so the log keeps
+        # no more: while the server's count is trusted nothing else trims it, and a server
+        # whose reset keeps moving ahead would otherwise grow it by a float a request.
+        self._finished: deque[float] = deque(maxlen=self._limit)
         self._in_flight = 0
         self._blocked_until = 0.0
         # What the server's current window still allows, and when that window ends.
@@ -300,6 +304,7 @@ class Throttler:
         if status is not None:
             if self._limit is not None and self._adopts(status.limit):
                 self._limit = status.limit
+                self._finished = deque(self._finished, maxlen=self._limit)
             if status.limit is not None:
                 self._server_limit = status.limit
             if status.remaining is not None and until_reset:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import tracemalloc
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -448,3 +449,92 @@ async def test_the_manual_clock_runs_timers_in_order_and_only_forward() -> None:
         clock.advance(-1)
     with pytest.raises(TypeError, match="Clock"):
         Throttler(None, clock=time.monotonic)  # type: ignore[arg-type]
+
+
+def starts_under_the_log(
+    limit: int, raised_to: int | None, durations: list[float], per: float = 10.0
+) -> list[float]:
+    """Run one request per duration through a Throttler on a ManualClock (each held for
+    its duration, the clock moved in steps of ``per / 20``); the moment each one started.
+
+    With ``raised_to``, the first answer says the server's limit is that (the budget is the
+    documented default, so the header raises it); no answer says what is left, so the
+    throttler's own log paces every request.
+    """
+
+    async def run() -> list[float]:
+        clock = ManualClock()
+        throttle = Throttler(RateLimit(limit, per=per), may_raise=True, clock=clock)
+        status = None if raised_to is None else RateLimitStatus(raised_to, None, None)
+        starts: list[float] = []
+        due: dict[int, asyncio.Event] = {}
+
+        async def one(i: int) -> None:
+            ticket = await throttle.acquire()
+            starts.append(clock.now())
+            due[i] = asyncio.Event()
+            await due[i].wait()
+            await throttle.release(ticket, status)
+
+        tasks = [asyncio.ensure_future(one(i)) for i in range(len(durations))]
+        ends: dict[int, float] = {}
+        while not all(task.done() for task in tasks):
+            for _ in range(5):
+                await asyncio.sleep(0)
+            for i, event in due.items():
+                ends.setdefault(i, clock.now() + durations[i])
+                if ends[i] <= clock.now():
+                    event.set()
+            clock.advance(per / 20)
+        return starts
+
+    return asyncio.run(run())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    limit=st.integers(1, 4),
+    raise_by=st.sampled_from([None, 1, 3]),
+    durations=st.lists(st.sampled_from([0.0, 0.5, 3.0, 9.5, 12.0]), min_size=1, max_size=14),
+)
+def test_the_log_never_lets_more_than_the_budget_start_in_any_window(
+    limit: int, raise_by: int | None, durations: list[float]
+) -> None:
+    # The log keeps only the last ``limit`` finishes (all a wait can depend on), and a
+    # raised budget widens it: any window of ``per`` seconds still holds at most the
+    # budget in force of starts.
+    budget = limit if raise_by is None else limit + raise_by
+    starts = starts_under_the_log(limit, None if raise_by is None else budget, durations)
+    assert len(starts) == len(durations)
+    for first in starts:
+        in_window = [s for s in starts if first <= s < first + 10.0]
+        assert len(in_window) <= budget, (starts, budget)
+
+
+def test_the_log_stays_bounded_while_the_servers_count_is_trusted() -> None:
+    # A server whose reset keeps moving ahead (a sliding window, say) never lets its window
+    # end, and while its count is trusted nothing trims the log by age: the log keeps the
+    # last ``limit`` finishes, not a float per request for the client's whole life.
+    async def run() -> int:
+        clock = ManualClock()
+        throttle = Throttler(RateLimit(60, per=60.0), clock=clock)
+
+        async def one() -> None:
+            ticket = await throttle.acquire()
+            clock.advance(0.5)
+            reset = datetime.fromtimestamp(int(clock.time()) + 30, tz=timezone.utc)
+            await throttle.release(ticket, RateLimitStatus(60, 59, reset))
+
+        for _ in range(200):
+            await one()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(20_000):
+                await one()
+            return tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+
+    growth = asyncio.run(run())
+    assert growth < 64 * 1024, f"the throttler grew by {growth:,} bytes over 20,000 requests"
