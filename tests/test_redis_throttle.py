@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tracemalloc
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -188,6 +189,30 @@ async def test_redis_unreachable_is_a_transport_error_naming_redis() -> None:
     assert f"Redis at redis://127.0.0.1:{port}/0 unreachable" in message
     assert "acme" in message
     assert "s3cret" not in message
+    await client.aclose()
+
+
+async def test_a_long_outage_does_not_grow_the_fallbacks_memory() -> None:
+    # Redis never answers (a closed port): every request goes through the fallback budget,
+    # and the finishes kept to carry to Redis on its return stay the last ``limit``.
+    client = redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    throttler = RedisThrottler(
+        client, key="acme", limit=20, per=0.001, expected_processes=1, retry_after=3600
+    )
+    for _ in range(100):
+        await throttler.release(await throttler.acquire())
+    assert throttler.degraded
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(20_000):
+            await throttler.release(await throttler.acquire())
+        growth = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert throttler.degraded
+    assert growth < 64 * 1024, f"the fallback grew by {growth:,} bytes over 20,000 requests"
+    await throttler.aclose()
     await client.aclose()
 
 

@@ -143,7 +143,9 @@ class RedisThrottler:
         self._degraded = False
         self._next_redis_try = 0.0  # monotonic: while degraded, when to try Redis again
         # Monotonic finish times of the fallback's requests, carried to Redis on return.
-        self._local_finished: deque[float] = deque()
+        # The last ``limit`` decide the shared log's admissions just as all of them would,
+        # and a long outage must not grow it by a float a request.
+        self._local_finished: deque[float] = deque(maxlen=limit)
 
     def __repr__(self) -> str:
         return f"<RedisThrottler key={self.key!r} {self.limit} per {self.per:g}s>"
