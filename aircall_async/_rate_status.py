@@ -140,7 +140,12 @@ class RateLimitStatus:
 
     def seconds_until_reset(self, now: float | None = None) -> float | None:
         """Seconds from ``now`` (UNIX time, default: the current time) to the reset, >= 0."""
-        if self.reset is None:
+        reset = self.reset
+        if reset is None:
             return None
         current = SystemClock().time() if now is None else now
-        return max(0.0, self.reset.timestamp() - current)
+        seen, moment = _last_reset
+        # The reset of every answer of a window is the moment last read, whose timestamp is
+        # known: an aware datetime's timestamp() builds two timedeltas each time.
+        epoch = seen if reset is moment else reset.timestamp()
+        return max(0.0, epoch - current)

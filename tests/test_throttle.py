@@ -6,7 +6,7 @@ import asyncio
 import time
 import tracemalloc
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from aiohttp import web
@@ -171,6 +171,26 @@ def test_rate_limit_status_from_headers() -> None:
     garbled = RateLimitStatus.from_http({"X-AircallApi-Remaining": "lots"})
     assert garbled is None
     assert RateLimitStatus.from_http({"X-AircallApi-Reset": "9" * 30}) is None
+
+
+def test_seconds_until_reset_is_right_for_every_status_not_only_the_last_read() -> None:
+    def read(reset: int) -> RateLimitStatus:
+        headers = {"X-AircallApi-Limit": "60", "X-AircallApi-Remaining": "1"}
+        status = RateLimitStatus.from_http({**headers, "X-AircallApi-Reset": str(reset)})
+        assert status is not None
+        return status
+
+    earlier = read(1585001020)
+    later = read(1585001080)  # the last read now: its moment is remembered
+    by_hand = RateLimitStatus(60, 1, datetime(2020, 3, 23, 22, 4, 0, tzinfo=timezone.utc))
+    other_zone = RateLimitStatus(
+        60, 1, datetime(2020, 3, 23, 23, 5, 40, tzinfo=timezone(timedelta(hours=1)))
+    )
+    assert earlier.seconds_until_reset(now=1585001000.0) == 20.0
+    assert later.seconds_until_reset(now=1585001000.0) == 80.0
+    assert by_hand.seconds_until_reset(now=1585001000.0) == 40.0
+    assert other_zone.seconds_until_reset(now=1585001000.0) == 140.0
+    assert later.seconds_until_reset(now=1585001100.0) == 0.0  # never negative
 
 
 def test_rate_limit_status_merges_only_what_a_new_answer_lacks() -> None:
