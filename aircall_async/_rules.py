@@ -8,6 +8,7 @@ and how ``None`` values are left out of what is sent.
 from __future__ import annotations
 
 import ipaddress
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
@@ -135,8 +136,11 @@ def secure_base_url(base_url: str | URL) -> URL:
     if url.raw_query_string or url.raw_fragment or "?" in given or "#" in given:
         raise ValueError("base_url must have no query string or fragment")
     if not is_secure_url(url):
+        # Said by scheme and host only: a malformed URL ("https:id:token@host") hides its
+        # credentials where the user check above cannot see them.
         raise ValueError(
-            f"base_url must be an https:// URL (http:// only on a loopback host), got {url}"
+            "base_url must be an https:// URL (http:// only on a loopback host), got scheme "
+            f"{url.scheme or '(none)'!r} and host {url.host or '(none)'!r}"
         )
     return url
 
@@ -145,15 +149,22 @@ def secure_base_url(base_url: str | URL) -> URL:
 REDACTED = "[redacted]"
 
 
+# A credential after its scheme word, whole or cut: a text quoting a header may have been
+# shortened before it reached us (aiohttp cuts an over-long header line), leaving a prefix
+# of a secret that no exact match finds.
+_AUTH_VALUE = re.compile(r"(?i)\b(Basic|Bearer)(\s+)[A-Za-z0-9+/=._~-]+")
+
+
 def redactor(secrets: Iterable[str | None]) -> Callable[[str], str]:
     """A function that masks each of ``secrets`` in a text (the longer ones first, as one
-    secret may contain another). Blank secrets are ignored."""
+    secret may contain another), and any value after ``Basic``/``Bearer``. Blank secrets
+    are ignored."""
     masked = sorted({s for s in secrets if s and s.strip()}, key=len, reverse=True)
 
     def redact(text: str) -> str:
         for secret in masked:
             if secret in text:
                 text = text.replace(secret, REDACTED)
-        return text
+        return _AUTH_VALUE.sub(rf"\1\2{REDACTED}", text)
 
     return redact

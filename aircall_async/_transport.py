@@ -85,8 +85,13 @@ async def exchange(
             allow_redirects=False,
         ) as response:
             declared = response.content_length
-            if declared is not None and declared <= max_body_size:
+            if (
+                declared is not None
+                and declared <= max_body_size
+                and response.headers.get("Content-Encoding", "identity") == "identity"
+            ):
                 # The parser never reads past Content-Length: the common case, read at once.
+                # (Not a compressed body: aiohttp inflates it, so its length says nothing.)
                 raw = await response.read()
             else:
                 raw = await _read_capped(response, max_body_size, method, path, redact)
@@ -98,9 +103,10 @@ async def exchange(
 async def _read_capped(
     response: aiohttp.ClientResponse, cap: int, method: str, path: str, redact: Redact
 ) -> bytes:
-    """The whole body, or an APIError as soon as it is known to be larger than ``cap``."""
+    """The whole body, or an APIError as soon as it is known to be larger than ``cap``
+    (counted as decoded: a compressed body is measured inflated)."""
     declared = response.content_length
-    if declared is not None and declared > cap:
+    if declared is not None and declared > cap and _identity(response):
         raise _too_large(response, cap, method, path, redact)
     chunks: list[bytes] = []
     size = 0
@@ -110,6 +116,10 @@ async def _read_capped(
             raise _too_large(response, cap, method, path, redact)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _identity(response: aiohttp.ClientResponse) -> bool:
+    return response.headers.get("Content-Encoding", "identity") == "identity"
 
 
 def _too_large(
@@ -139,20 +149,34 @@ def _scrubbed(exc: BaseException, redact: Callable[[str], str]) -> BaseException
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, aiohttp.ClientResponseError):
-            info = current.request_info
-            kept = info.headers.copy()
-            for name in _SECRET_HEADERS:
-                kept.popall(name, None)
-            current.request_info = aiohttp.RequestInfo(
-                info.url, info.method, type(info.headers)(kept), info.real_url
-            )
+            current.request_info = _without_secrets(current.request_info)
         for name in ("message", "line"):
             value = getattr(current, name, None)
-            if isinstance(value, str):
-                setattr(current, name, redact(value))
-        current.args = tuple(redact(a) if isinstance(a, str) else a for a in current.args)
+            if isinstance(value, (str, bytes, bytearray)):
+                setattr(current, name, _scrub_value(value, redact))
+        # The arguments too: aiohttp's own keep the request's info and raw header bytes.
+        current.args = tuple(_scrub_value(a, redact) for a in current.args)
         current = current.__cause__ or current.__context__
     return exc
+
+
+def _without_secrets(info: aiohttp.RequestInfo) -> aiohttp.RequestInfo:
+    kept = info.headers.copy()
+    for name in _SECRET_HEADERS:
+        kept.popall(name, None)
+    return aiohttp.RequestInfo(info.url, info.method, type(info.headers)(kept), info.real_url)
+
+
+def _scrub_value(value: Any, redact: Callable[[str], str]) -> Any:
+    """``value`` without credentials: texts and bytes masked, a request's info without its
+    secret headers; anything else as it is."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (bytes, bytearray)):
+        return type(value)(redact(bytes(value).decode("latin-1")).encode("latin-1"))
+    if isinstance(value, aiohttp.RequestInfo):
+        return _without_secrets(value)
+    return value
 
 
 def _scalar(value: Any) -> str:
@@ -186,6 +210,10 @@ def encode_query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 def route_of(path: str) -> str:
     """``path`` as a route under the base; raises ValueError for one that would leave it."""
     route = "/" + path.lstrip("/")
+    if not route.isprintable():
+        # yarl drops tabs and newlines from a URL (as browsers do): ".\t." would pass the
+        # checks below and reach the server as "..".
+        raise ValueError(f"path must not contain control characters; got {path!r}")
     if not any(c in route for c in ".%\\?#"):
         return route  # the common case: nothing that could leave the base
     # Percent-decoded (and with backslashes as slashes) as a server might read it.

@@ -330,13 +330,18 @@ class AircallClient(ClientResources):
                     raise
                 raise AircallError(f"client was closed during {method} {route}") from exc
             finally:
-                if answer is not None:
-                    limits = RateLimitStatus.from_http(answer.headers, on_nonsense=self._nonsense)
+                # An answer refused for its size still says what the budget is (its error
+                # keeps the headers): a 429 with a large body must hold everybody too.
+                said: Answer | APIError | None = answer
+                if answer is None and isinstance(failure, APIError):
+                    said = failure
+                if said is not None:
+                    limits = RateLimitStatus.from_http(said.headers, on_nonsense=self._nonsense)
                     if limits is not None:
                         last = self._status
                         self._status = limits if last is None else last.updated_by(limits)
                 await self._throttle.release(
-                    ticket, limits, rejected=answer is not None and answer.status == 429
+                    ticket, limits, rejected=said is not None and said.status == 429
                 )
             # What came of the attempt, and whether to try again: said, then acted on.
             status: int | None = None

@@ -42,7 +42,23 @@ __all__ = [
 
 
 class AircallError(Exception):
-    """Base class of every error this package raises on purpose."""
+    """Base class of every error this package raises on purpose.
+
+    Every one of them can be pickled (to cross a process boundary: a process pool, a
+    multiprocessing queue) and comes back with its message and attributes.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt without calling __init__, whose keyword-only arguments pickle's default
+        # (the class called with ``args``) cannot give; the attributes come back as they were.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[AircallError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class TransportError(AircallError):

@@ -215,23 +215,36 @@ async def test_credentials_echoed_by_the_server_are_redacted(scripted: Scripted,
         assert "[redacted]" in text or text == caught.value.error
 
 
-@pytest.fixture
-async def garbling_server() -> AsyncIterator[str]:
-    """A loopback server answering a malformed status line that echoes the credentials."""
+def echoing_server(answer: bytes) -> Any:
+    """A fixture: a loopback server answering every request with ``answer`` (what a broken
+    proxy echoing the request's headers would send)."""
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(f"HTTP/1.1 99x Basic {BASIC} {SECRET}\r\n\r\n".encode())
-        await writer.drain()
-        writer.close()
+    @pytest.fixture
+    async def server() -> AsyncIterator[str]:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer)
+            await writer.drain()
+            writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.close()
-        await server.wait_closed()
+        listening = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = listening.sockets[0].getsockname()[1]
+        try:
+            yield f"http://127.0.0.1:{port}/v1"
+        finally:
+            listening.close()
+            await listening.wait_closed()
+
+    return server
+
+
+# A malformed status line, and an over-long header line (aiohttp quotes it cut short).
+garbling_server = echoing_server(f"HTTP/1.1 99x Basic {BASIC} {SECRET}\r\n\r\n".encode())
+long_header_server = echoing_server(
+    b"HTTP/1.1 200 OK\r\nX-Echo: "
+    + f"Basic {BASIC} ".encode() * 2000
+    + b"\r\nContent-Length: 2\r\n\r\n{}"
+)
 
 
 def chain(exc: BaseException | None) -> Iterator[BaseException]:
@@ -249,12 +262,38 @@ async def test_no_credentials_in_a_wrapped_aiohttp_error(garbling_server: str) -
     async with client:
         with pytest.raises(TransportError) as caught:
             await client.ping()
+    assert len(list(chain(caught.value))) > 1  # aiohttp's errors are chained behind ours
     for exc in chain(caught.value):
         assert SECRET not in str(exc) and BASIC not in str(exc), repr(exc)
         info = getattr(exc, "request_info", None)
         if info is not None:
             assert "Authorization" not in info.headers
             assert all(SECRET not in v and BASIC not in v for v in info.headers.values())
+    assert_no_credentials(caught.value)
+
+
+def assert_no_credentials(error: BaseException) -> None:
+    """Not any 16 characters of the credentials anywhere in the chain: its texts, its
+    ``args`` (aiohttp's keep the request's info, and raw bytes) and its attributes."""
+    pieces = [BASIC[i : i + 16] for i in range(len(BASIC) - 16)] + [SECRET]
+    for exc in chain(error):
+        texts = [repr(arg) for arg in exc.args] + [str(exc), repr(vars(exc))]
+        texts += [bytes(a).decode("latin-1") for a in exc.args if isinstance(a, bytes)]
+        for text in texts:
+            assert not [p for p in pieces if p in text], f"{type(exc).__name__} holds them"
+
+
+async def test_no_credentials_where_aiohttp_quotes_an_echoed_header_cut_short(
+    long_header_server: str,
+) -> None:
+    client = AircallClient(
+        api_id="id-123", api_token=SECRET, base_url=long_header_server, max_retries=0
+    )
+    async with client:
+        with pytest.raises(TransportError) as caught:
+            await client.ping()
+    assert len(list(chain(caught.value))) > 1
+    assert_no_credentials(caught.value)
 
 
 # 14.7: a base URL or a path that leaves the API
