@@ -174,7 +174,15 @@ async def run_handlers(
         # Called inside the task: a handler that raises when called (wrong arguments)
         # or returns no awaitable fails like one that raises later.
         tasks[spawn(_call(handler, event))] = handler
-    done, pending = await asyncio.wait(tasks, timeout=timeout)
+    try:
+        done, pending = await asyncio.wait(tasks, timeout=timeout)
+    except asyncio.CancelledError:
+        # The calling task was cancelled (the server stops, or the request's client left
+        # under handler_cancellation): its handlers stop with it, as a lone inline handler
+        # does, rather than outlive their deadline and run beside a redelivery.
+        for task in tasks:
+            task.cancel()
+        raise
     if not pending and all(not t.cancelled() and t.exception() is None for t in done):
         return _ALL_OK
     failed: list[Handler] = []
@@ -201,30 +209,51 @@ async def _run_inline(
     receiver's time per delivery. The price: a handler that suppresses its cancellation
     keeps its answer waiting until it returns (a task would have been abandoned at the
     deadline); the answer is then a 500 all the same, only later.
+
+    A ``CancelledError`` raised by the handler itself (it awaited something another part
+    of the program cancelled) is a failure like any other. Raises ``CancelledError`` when
+    the current task is cancelled from outside (the server is stopping, or the client
+    left under ``handler_cancellation``). Python 3.10 cannot tell the two apart (no
+    ``Task.cancelling()``): there a handler's own ``CancelledError`` is raised too, the
+    delivery gets no answer and the sender retries it.
     """
     timeout = deadlines.timeout
     task = asyncio.current_task(running_loop())
     if task is None:  # not in a task (cannot happen under aiohttp): no inline deadline
         return await run_handlers(event, (handler,), timeout)
     entry = deadlines.start(task)
+    error: BaseException | None = None
     try:
         await handler(event)
-    except asyncio.CancelledError:
+    except asyncio.CancelledError as exc:
         if not deadlines.finish(entry):
-            raise  # cancelled from outside (the server is stopping): not ours to absorb
+            if _cancel_requested(task):
+                raise  # cancelled from outside (the server is stopping): not ours to absorb
+            error = exc  # the handler's own (no one asked to cancel this task)
     except Exception as exc:  # also a handler called with the wrong arguments
-        _log_failure(handler, event, exc)
-        return HandlerOutcome((handler,), exc)
+        error = exc
     finally:
         expired = deadlines.finish(entry)
+    if expired:
+        # The deadline's cancellation was ours and ends here, whatever the handler made
+        # of it (Python 3.11+ counts the requests: one left over would pass for a
+        # cancellation from outside).
+        uncancel = getattr(task, "uncancel", None)
+        if uncancel is not None:
+            uncancel()
+    if error is not None:
+        _log_failure(handler, event, error)
+        return HandlerOutcome((handler,), error)
     if not expired:
         return _ALL_OK
     # Overran (or swallowed the deadline's cancellation and returned late): a failure.
-    # The cancellation was ours and ends here (Python 3.11+ counts the requests).
-    uncancel = getattr(task, "uncancel", None)
-    if uncancel is not None:
-        uncancel()
     return HandlerOutcome((handler,), _overran(handler, event, timeout))
+
+
+def _cancel_requested(task: asyncio.Task[Any]) -> bool:
+    """True if ``task`` was asked to cancel (always on Python 3.10, which cannot tell)."""
+    cancelling = getattr(task, "cancelling", None)
+    return cancelling is None or bool(cancelling())
 
 
 def _overran(handler: Handler, event: WebhookEvent[Any], timeout: float) -> BaseException:

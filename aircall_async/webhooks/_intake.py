@@ -5,7 +5,9 @@ Order of the checks (the first that fails answers):
 1. method is POST (405);
 2. body within ``max_body_size`` (413: ``Content-Length`` is checked before reading, and
    the read, after decompression, stops one byte past the limit) and fully received
-   within ``body_timeout`` (408);
+   within ``body_timeout`` (408); a body whose ``Content-Encoding`` does not decode is
+   refused (400), and a client gone before its body was received gets no answer (none can
+   be delivered: it is counted, not logged);
 3. JSON (400), a JSON object (400);
 4. ``token`` accepted (401; the log line never holds the token, and at most one warning
    per 10 s is logged, the others at DEBUG; a failing ``token_resolver`` gives 503);
@@ -46,6 +48,9 @@ _ERRORS: Final = {
     "method_not_allowed": (405, _body({"error": "method not allowed: use POST"})),
     "too_large": (413, _body({"error": "body too large"})),
     "timeout": (408, _body({"error": "body not received in time"})),
+    "bad_body": (400, _body({"error": "body could not be decoded (Content-Encoding)"})),
+    # Never delivered (the client left); only counted.
+    "disconnected": (400, _body({"error": "connection lost before the whole body"})),
     "invalid_json": (400, _body({"error": "body is not valid JSON"})),
     "not_an_object": (400, _body({"error": "body is not a JSON object"})),
     "unauthorized": (401, _body({"error": "missing or invalid token"})),
@@ -99,7 +104,7 @@ class Intake:
         response = json_response(body, status)
         if reason == "method_not_allowed":
             response.headers["Allow"] = "POST"
-        elif reason in ("too_large", "timeout"):
+        elif reason in ("too_large", "timeout", "bad_body", "disconnected"):
             # The rest of the body is not read: the connection cannot be reused.
             response.force_close()
         return response
@@ -114,16 +119,27 @@ class Intake:
             return self.reject("too_large")
         content = request.content
         body: bytes | None
-        if content.is_eof():
-            # Already received whole (the usual small delivery): taken from the buffer.
-            body = content.read_nowait(self._max_body + 1)
-            if len(body) > self._max_body:
-                body = None
-        else:
-            try:
+        try:
+            if content.is_eof():
+                # Already received whole (the usual small delivery): taken from the buffer.
+                body = content.read_nowait(self._max_body + 1)
+                if len(body) > self._max_body:
+                    body = None
+            else:
                 body = await asyncio.wait_for(self._read_body(content), self._body_timeout)
-            except asyncio.TimeoutError:
-                return self.reject("timeout")
+        except asyncio.TimeoutError:
+            return self.reject("timeout")
+        except web.RequestPayloadError:
+            # aiohttp could not decode the body (bad gzip or deflate data): the request
+            # is at fault and sending it again will not help, so not a 500. The stream is
+            # ended here, or aiohttp would read on after the answer ("lingering") and log
+            # the same error as unhandled.
+            content.feed_eof()
+            return self.reject("bad_body")
+        except ConnectionError:
+            # The client left mid-body: an exception would be logged as a server error,
+            # the answer goes nowhere (aiohttp drops it quietly).
+            return self.reject("disconnected")
         if body is None:
             return self.reject("too_large")
         try:

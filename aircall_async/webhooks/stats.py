@@ -22,9 +22,11 @@ class WebhookStats:
     """Counters of one receiver or consumer, for health checks (read ``sub[STATS_KEY]``).
 
     ``rejected`` counts refused requests by reason: ``method_not_allowed``,
-    ``too_large``, ``timeout`` (body not received within ``body_timeout``),
-    ``invalid_json``, ``not_an_object``, ``unauthorized``, ``invalid_delivery``,
-    ``inbox_full``, ``unavailable`` (the token resolver or the inbox failed).
+    ``too_large``, ``timeout`` (body not received within ``body_timeout``), ``bad_body``
+    (its ``Content-Encoding`` does not decode), ``disconnected`` (the client left before
+    its body arrived), ``invalid_json``, ``not_an_object``, ``unauthorized``,
+    ``invalid_delivery``, ``inbox_full``, ``unavailable`` (the token resolver or the inbox
+    failed).
     """
 
     received: int = 0
