@@ -58,7 +58,11 @@ def budget_key(args: argparse.Namespace, credentials: Mapping[str, str]) -> str:
     if args.redis_key:
         return str(args.redis_key)
     ident = credentials.get("api_id") or credentials.get("access_token") or ""
-    return "aircall-async-" + hashlib.sha256(ident.encode()).hexdigest()[:16]
+    # (surrogatepass: an id from an undecodable environment is refused by the client, with
+    # one line, rather than crash here first)
+    return (
+        "aircall-async-" + hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    )
 
 
 @contextlib.asynccontextmanager

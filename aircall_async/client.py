@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -64,6 +65,13 @@ _URL_CACHE_SIZE = 512
 WAIT_LOG_THRESHOLD = 1.0
 
 
+def _check_credential(name: str, value: str | None) -> None:
+    """Raise ValueError (never quoting ``value``) for a credential a header cannot carry:
+    a control character (a newline would end the header) or an undecodable byte."""
+    if value is not None and (not isinstance(value, str) or not value.isprintable()):
+        raise ValueError(f"{name} must be text without control characters")
+
+
 class AircallClient(ClientResources):
     """An asyncio client of the Aircall Public API.
 
@@ -93,10 +101,10 @@ class AircallClient(ClientResources):
             logged (once per client, at WARNING) and does not affect the request.
 
     Raises:
-        ValueError: for no or two authentication modes, a clear-text base URL off
-            loopback, a base URL with a query or fragment, or a negative
-            ``max_retries``/``timeout``/``max_body_size``, or a throttle whose ``key``
-            contains the token.
+        ValueError: for no or two authentication modes, a credential with a control
+            character, a clear-text base URL off loopback, a base URL with a query or
+            fragment, a negative ``max_retries``/``timeout``/``max_body_size`` (or a
+            timeout that is not finite), or a throttle whose ``key`` contains the token.
         TypeError: for an ``on_request`` that is not callable.
 
     Use it as an async context manager, or call :meth:`close` when done. A client
@@ -122,6 +130,9 @@ class AircallClient(ClientResources):
         basic = api_id is not None or api_token is not None
         if basic and access_token is not None:
             raise ValueError("give either api_id and api_token, or access_token, not both")
+        for name, value in (("api_id", api_id), ("api_token", api_token)):
+            _check_credential(name, value)
+        _check_credential("access_token", access_token)
         if basic:
             if not api_id or not api_token:
                 raise ValueError("Basic auth needs both api_id and api_token")
@@ -134,8 +145,8 @@ class AircallClient(ClientResources):
             raise ValueError("no credentials: give api_id and api_token, or access_token")
         if not is_int(max_retries) or max_retries < 0:
             raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-        if timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout!r}")
+        if not (timeout > 0 and math.isfinite(timeout)):  # (NaN passes ``<= 0``)
+            raise ValueError(f"timeout must be a positive finite number, got {timeout!r}")
         if not is_int(max_body_size) or max_body_size <= 0:
             raise ValueError(f"max_body_size must be a positive integer, got {max_body_size!r}")
         self._base_url = secure_base_url(base_url)

@@ -31,6 +31,7 @@ and no wait is ever longer than ``_MAX_RESET_WAIT``.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import deque
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -47,9 +48,16 @@ __all__ = ["RateLimit", "RateLimitStatus", "Throttle", "ThrottleWait", "Throttle
 _MAX_RESET_WAIT = 65.0
 
 
+#: The largest budget accepted: far past any account's, and still a count a log can hold.
+_MAX_LIMIT = 1_000_000_000
+
+
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value <= 0:
-        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+    # (not ``value <= 0``: NaN compares false to everything and would pass it)
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{attribute.name} must be a positive finite number, got {value!r}")
+    if attribute.name == "limit" and value > _MAX_LIMIT:
+        raise ValueError(f"limit must be at most {_MAX_LIMIT:,}, got {value!r}")
 
 
 @attrs.frozen
@@ -60,7 +68,8 @@ class RateLimit:
     server's ``X-AircallApi-Limit`` header overrides ``limit`` once seen.
 
     Raises:
-        ValueError: if ``limit`` or ``per`` is not positive.
+        ValueError: if ``limit`` or ``per`` is not a positive finite number, or ``limit``
+            is over a billion.
     """
 
     limit: int = attrs.field(default=60, validator=_positive)

@@ -78,6 +78,10 @@ def recent(calls: int, contacts: int, **kwargs: Any) -> FakeAircall:
         (["sync", "--db", "{tmp}"], "is a directory"),
         (["sync", "--db", "{tmp}/x.db", "--workers", "0"], "integer >= 1"),
         (["sync", "--db", "{tmp}/x.db", "--rate-limit", "fast"], "LIMIT/SECONDS"),
+        # NaN seconds passed the check and then spun a core forever; a huge limit crashed.
+        (["sync", "--db", "{tmp}/x.db", "--rate-limit", "5/nan"], "LIMIT/SECONDS"),
+        (["sync", "--db", "{tmp}/x.db", "--rate-limit", "5/inf"], "LIMIT/SECONDS"),
+        (["sync", "--db", "{tmp}/x.db", "--rate-limit", "9" * 23 + "/1"], "LIMIT/SECONDS"),
         (["export", "calls", "--format", "xml"], "invalid choice"),
         (["export", "calls,contacts"], "one stream"),
         (["recordings", "--db", "{tmp}/x.db", "--dir", "{tmp}/m"], "does not exist"),
@@ -96,6 +100,42 @@ def test_usage_errors_exit_2_with_one_line_and_write_nothing(
     err = capsys.readouterr().err
     assert status == 2
     assert err.count("\n") == 1 and message in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("env", "more"),
+    [
+        # A newline would end the Authorization header: aiohttp refused it mid-request.
+        ({"AIRCALL_ACCESS_TOKEN": "SeCrEt\r\nX-Evil: 1"}, []),
+        # An id from an undecodable environment crashed the budget key's hashing first.
+        (
+            {
+                "AIRCALL_API_ID": "id\udcff",
+                "AIRCALL_API_TOKEN": "SeCrEtTok",
+                "AIRCALL_REDIS_URL": "redis://127.0.0.1:1/0",
+            },
+            ["--shared"],
+        ),
+    ],
+    ids=["newline-in-token", "undecodable-id-shared"],
+)
+def test_credentials_a_header_cannot_carry_exit_2_without_showing_them(
+    env: dict[str, str], more: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from aircall_async.cli import main
+
+    for name in [k for k in os.environ if k.startswith("AIRCALL_")]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    base = ["--base-url", "http://127.0.0.1:1/v1", "--db", str(tmp_path / "x.db")]
+    status = main(["sync", *base, *more])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "SeCrEt" not in err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -200,7 +200,7 @@ async def test_a_client_gone_mid_body_ends_quietly(
         arrived.set()
         try:
             response: web.StreamResponse = await handler(request)
-        except Exception as exc:
+        except BaseException as exc:
             outcome.append(exc)
             raise
         finally:
@@ -226,7 +226,13 @@ async def test_a_client_gone_mid_body_ends_quietly(
         writer.close()  # gone before the rest of the body
         await writer.wait_closed()
         await asyncio.wait_for(answered.wait(), 10)
-    assert [type(o) for o in outcome] == [web.Response]
-    assert sub[STATS_KEY].rejected["disconnected"] == 1
+    # Up to Python 3.11 the read fails and the receiver answers (to nobody, counted); on
+    # 3.12+ aiohttp cancels the request first. Either way no exception escapes as an error.
+    (ended,) = outcome
+    if isinstance(ended, asyncio.CancelledError):
+        assert sub[STATS_KEY].rejected["disconnected"] == 0
+    else:
+        assert type(ended) is web.Response
+        assert sub[STATS_KEY].rejected["disconnected"] == 1
     assert sub[STATS_KEY].handler_failures == 0
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

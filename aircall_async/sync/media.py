@@ -96,18 +96,21 @@ class MediaDownloader:
         """Download what is missing; returns the report (failures counted, not raised).
 
         Raises:
-            SinkError: when the database cannot be opened.
+            SinkError: when the database cannot be opened or read (a SQLite file of another
+                program, whose ``calls`` table has other columns...).
         """
         calls = STREAMS["calls"]
         await self._sink.open([calls])
         db = self._sink.connection
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS {MEDIA_TABLE} (call_id INTEGER, kind TEXT, "
-            "path TEXT NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, "
-            "PRIMARY KEY (call_id, kind))"
-        )
+        with self._sink.converted("reading the calls to download from"):
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {MEDIA_TABLE} (call_id INTEGER, kind TEXT, "
+                "path TEXT NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, "
+                "PRIMARY KEY (call_id, kind))"
+            )
+            wanted = self._wanted(db)
         jobs: asyncio.Queue[tuple[int, str, str]] = asyncio.Queue()
-        for call_id, kind, url in self._wanted(db):
+        for call_id, kind, url in wanted:
             jobs.put_nowait((call_id, kind, url))
         own = self._session is None
         session = self._session or aiohttp.ClientSession()

@@ -9,12 +9,15 @@ in the same transaction as the stream's state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
-from .sinks import STATE_TABLE, Guard, SinkError, StateChange, create_table_sql
+from .._rules import redactor
+from .sinks import STATE_TABLE, Guard, SinkError, StateChange, create_table_sql, parse_state
 from .streams import Stream, column_names
 
 __all__ = ["PostgresSink"]
@@ -24,6 +27,19 @@ T = TypeVar("T")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _PG_TYPES = {"int": "BIGINT", "time": "BIGINT", "bool": "SMALLINT", "text": "TEXT"}
 _ARRAYS = {"BIGINT": "bigint[]", "SMALLINT": "smallint[]", "TEXT": "text[]"}
+# Where a DSN holds a password: ``scheme://user:PASSWORD@``, ``password=PASSWORD`` (libpq
+# key/value form or URL query). Found by pattern: a malformed DSN cannot be parsed.
+_PASSWORDS = (
+    re.compile(r"://[^/@:]*:(.+)@"),  # up to the last @: an unquoted one may be in it
+    re.compile(r"password\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE),
+)
+
+
+def _redact_dsn(dsn: str) -> Callable[[str], str]:
+    """A function masking ``dsn``'s password in a text (``dsn`` itself included)."""
+    secrets = [m.group(1) for pattern in _PASSWORDS for m in pattern.finditer(dsn)]
+    secrets += [unquote(s.strip("'")) for s in secrets]  # as a message would show it
+    return redactor(secrets)
 
 
 def _load_asyncpg() -> Any:
@@ -45,7 +61,8 @@ class PostgresSink:
         schema: a plain identifier (letters, digits, underscores).
 
     Raises ValueError for a bad schema name; SinkError from :meth:`open` when asyncpg is
-    missing or the server refuses.
+    missing, the DSN is malformed, the server refuses or a stored state is corrupt, and
+    from every other method on a PostgreSQL error (a table of another program...).
     """
 
     def __init__(self, dsn: str, *, schema: str = "public") -> None:
@@ -65,11 +82,18 @@ class PostgresSink:
         return f'"{self.schema}"."{name}"'
 
     async def open(self, streams: Sequence[Stream]) -> None:
-        """Connect, and create the schema and the tables of ``streams``. Raises SinkError."""
+        """Connect, create the schema and the tables of ``streams``, and check their stored
+        states. Raises SinkError (never showing the DSN's password)."""
         asyncpg = _load_asyncpg()
-        try:
-            if self._conn is None:
+        if self._conn is None:
+            try:
                 self._conn = await asyncpg.connect(self._dsn)
+            # ValueError, OverflowError: a malformed DSN (port, host, sslmode...); asyncpg's
+            # ClientConfigurationError is a ValueError.
+            except (OSError, ValueError, OverflowError, asyncpg.PostgresError) as exc:
+                text = f"PostgreSQL {self._dsn}: cannot connect: {type(exc).__name__}: {exc}"
+                raise SinkError(_redact_dsn(self._dsn)(text)) from None
+        try:
             await self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             await self._conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {self._table(STATE_TABLE)} (stream TEXT PRIMARY "
@@ -81,9 +105,14 @@ class PostgresSink:
                     sql.replace(f'EXISTS "{stream.name}"', f"EXISTS {self._table(stream.name)}")
                 )
                 self._upserts[stream.name] = self._upsert_sql(stream)
+            for stream in streams:
+                await self._read_state(stream.name)
         except (OSError, asyncpg.PostgresError) as exc:
             await self.close()
             raise SinkError(f"PostgreSQL: {type(exc).__name__}: {exc}") from None
+        except SinkError:
+            await self.close()
+            raise
 
     def _upsert_sql(self, stream: Stream) -> str:
         names = [*column_names(stream), "seen_in"]
@@ -100,21 +129,33 @@ class PostgresSink:
         )
 
     async def load_state(self, stream: Stream) -> dict[str, Any] | None:
-        """The stored state of ``stream``, or ``None``."""
-        sql = f"SELECT state::text FROM {self._table(STATE_TABLE)} WHERE stream = $1"
-        value = await self._guarded(lambda: self._connection().fetchval(sql, stream.name))
-        state = json.loads(value) if value is not None else None
-        return state if isinstance(state, dict) else None
+        """The stored state of ``stream``, or ``None``. Raises SinkError."""
+        return await self._guarded(
+            f"reading the state of {stream.name}", lambda: self._read_state(stream.name)
+        )
 
-    async def _guarded(self, operation: Callable[[], Awaitable[T]]) -> T:
+    async def _guarded(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
         """Run ``operation`` alone on the connection, to its end even when the caller is
-        cancelled: a query cut half-way would leave the connection unusable."""
+        cancelled: a query cut half-way would leave the connection unusable. A PostgreSQL
+        error becomes a SinkError saying ``what`` was being done."""
 
         async def locked() -> T:
             async with self._lock:
-                return await operation()
+                with self._converted(what):
+                    return await operation()
 
         return await asyncio.shield(locked())
+
+    @contextlib.contextmanager
+    def _converted(self, what: str) -> Iterator[None]:
+        """Turn a PostgreSQL error (a table of another program, a lost connection...) in the
+        block into a SinkError naming ``what`` and the schema."""
+        try:
+            yield
+        except (OSError, _load_asyncpg().PostgresError) as exc:
+            raise SinkError(
+                f"PostgreSQL, {what} in schema {self.schema!r}: {type(exc).__name__}: {exc}"
+            ) from None
 
     def _connection(self) -> Any:
         if self._conn is None:
@@ -138,8 +179,7 @@ class PostgresSink:
     async def _read_state(self, key: str) -> dict[str, Any] | None:
         sql = f"SELECT state::text FROM {self._table(STATE_TABLE)} WHERE stream = $1"
         text = await self._connection().fetchval(sql, key)
-        value = json.loads(text) if text is not None else None
-        return value if isinstance(value, dict) else None
+        return parse_state(text, key, f"PostgreSQL schema {self.schema!r}")
 
     async def _check(self, guard: Guard | None) -> None:
         """In a transaction: hold ``guard``'s state as :meth:`update_state` does, check it."""
@@ -173,7 +213,7 @@ class PostgresSink:
                 await self._save_state(key, new)
                 return True
 
-        return await self._guarded(transaction)
+        return await self._guarded(f"updating the state {key}", transaction)
 
     async def write(
         self,
@@ -201,7 +241,7 @@ class PostgresSink:
                     await conn.execute(self._upserts[stream.name], *columns, [sweep] * len(rows))
                 await self._save_state(stream, state)
 
-        await self._guarded(transaction)
+        await self._guarded(f"writing {stream.name}", transaction)
 
     async def finish_sweep(
         self, stream: Stream, sweep: int, state: dict[str, Any], guard: Guard | None = None
@@ -218,12 +258,15 @@ class PostgresSink:
                 await self._save_state(stream, state)
             return str(status)
 
-        return int((await self._guarded(transaction)).rsplit(" ", 1)[-1])
+        status = await self._guarded(f"finishing the sweep of {stream.name}", transaction)
+        return int(status.rsplit(" ", 1)[-1])
 
     async def count(self, stream: Stream) -> int:
-        """How many rows ``stream`` has."""
+        """How many rows ``stream`` has. Raises SinkError."""
         sql = f"SELECT count(*) FROM {self._table(stream.name)}"
-        return int(await self._guarded(lambda: self._connection().fetchval(sql)))
+        return int(
+            await self._guarded(f"counting {stream.name}", lambda: self._connection().fetchval(sql))
+        )
 
     async def close(self) -> None:
         """Close the connection (safe to call twice)."""

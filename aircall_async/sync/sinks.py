@@ -38,7 +38,29 @@ _SQL_TYPES = {"int": "INTEGER", "time": "INTEGER", "bool": "INTEGER", "text": "T
 
 
 class SinkError(Exception):
-    """The sink cannot be opened or written (bad path, permissions, locked database...)."""
+    """The sink cannot be opened or written (bad path, permissions, locked database, a
+    table of another program, a corrupt stored state...)."""
+
+
+def parse_state(text: str | None, key: str, where: str) -> dict[str, Any] | None:
+    """The state stored as ``text`` under ``key`` (``None`` when there is none).
+
+    Raises:
+        SinkError: when ``text`` is not a JSON object (edited by hand, another program):
+            guessing a state could re-read or skip data, so the stream stops instead.
+    """
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:  # (json.JSONDecodeError, and a number too large for Python)
+        value = None
+    if not isinstance(value, dict):
+        raise SinkError(
+            f"the stored state of {key!r} in {where} is corrupt (not a JSON object); "
+            f"delete its row from {STATE_TABLE} to sync it again from scratch"
+        )
+    return value
 
 
 class Sink(Protocol):
@@ -131,7 +153,8 @@ class SQLiteSink:
     """A SQLite file (standard library only). Write-ahead logging: a reader (a query while
     the sync runs) never blocks it, and a killed process loses no commit.
 
-    Raises SinkError from :meth:`open` when the file cannot be created or is no database.
+    Raises SinkError from :meth:`open` when the file cannot be created, is no database or
+    holds a corrupt state, and from every other method on a SQLite error.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -149,8 +172,18 @@ class SQLiteSink:
             raise SinkError("the SQLite sink is not open")
         return self._db
 
+    @contextlib.contextmanager
+    def converted(self, what: str) -> Iterator[None]:
+        """Turn a SQLite error in the block into a SinkError saying ``what`` was being done
+        (``"reading calls from"``) and naming the file."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise SinkError(f"{what} {self.path}: {exc}") from None
+
     async def open(self, streams: Sequence[Stream]) -> None:
-        """Open (creating) the file and the tables of ``streams``. Raises SinkError."""
+        """Open (creating) the file and the tables of ``streams``, and check their stored
+        states: a corrupt one stops the run before anything is fetched. Raises SinkError."""
         if self._db is None:
             try:
                 db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
@@ -168,20 +201,25 @@ class SQLiteSink:
             for stream in streams:
                 db.execute(create_table_sql(stream, {**_SQL_TYPES, "id": "INTEGER", "raw": "TEXT"}))
                 self._upserts[stream.name] = _upsert_sql(stream)
+            for stream in streams:
+                self._read_state(stream.name)
         except sqlite3.Error as exc:
             await self.close()
             raise SinkError(f"cannot use {self.path} as a SQLite database: {exc}") from None
+        except SinkError:
+            await self.close()
+            raise
 
     async def load_state(self, stream: Stream) -> dict[str, Any] | None:
-        """The stored state of ``stream``, or ``None``."""
-        return self._read_state(stream.name)
+        """The stored state of ``stream``, or ``None``. Raises SinkError (corrupt state)."""
+        with self.converted("reading the state from"):
+            return self._read_state(stream.name)
 
     def _read_state(self, key: str) -> dict[str, Any] | None:
         row = self.connection.execute(
             f"SELECT state FROM {STATE_TABLE} WHERE stream = ?", (key,)
         ).fetchone()
-        value = json.loads(row[0]) if row is not None else None
-        return value if isinstance(value, dict) else None
+        return parse_state(row[0] if row is not None else None, key, str(self.path))
 
     @contextlib.contextmanager
     def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
@@ -189,7 +227,7 @@ class SQLiteSink:
         another process'): committed when the block ends, rolled back when it raises. A
         SQLite error becomes a SinkError naming ``what`` was being written."""
         db = self.connection
-        try:
+        with self.converted(f"writing {what} to"):
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -197,8 +235,6 @@ class SQLiteSink:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise SinkError(f"writing {what} to {self.path}: {exc}") from None
 
     def _check(self, guard: Guard | None) -> None:
         if guard is not None:  # inside BEGIN IMMEDIATE: no other writer until COMMIT
@@ -259,8 +295,11 @@ class SQLiteSink:
         return int(gone)
 
     async def count(self, stream: Stream) -> int:
-        """How many rows ``stream`` has."""
-        return int(self.connection.execute(f'SELECT count(*) FROM "{stream.name}"').fetchone()[0])
+        """How many rows ``stream`` has. Raises SinkError."""
+        with self.converted(f"counting {stream.name} in"):
+            return int(
+                self.connection.execute(f'SELECT count(*) FROM "{stream.name}"').fetchone()[0]
+            )
 
     async def close(self) -> None:
         """Close the connection (safe to call twice)."""

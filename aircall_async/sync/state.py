@@ -22,6 +22,8 @@ from typing import Any
 
 import attrs
 
+from .sinks import STATE_TABLE, SinkError
+
 __all__ = [
     "DEFAULT_LAG",
     "RETENTION",
@@ -83,6 +85,24 @@ def split(lo: int, hi: int, parts: int) -> list[Window]:
     return [Window(a, b - 1, a) for a, b in itertools.pairwise(bounds)]
 
 
+def _run_to(state: State) -> int:
+    """The upper bound of the interrupted run in ``state``.
+
+    Raises:
+        SinkError: when it is missing or not an integer (a corrupt state): a guessed bound
+            could skip calls.
+    """
+    to = state["run"].get("to")
+    if isinstance(to, float) and to.is_integer():  # 1e9 (1e400 is inf: refused)
+        to = int(to)
+    if not isinstance(to, int) or isinstance(to, bool):
+        raise SinkError(
+            "the stored state of 'calls' is corrupt (its run has no integer 'to'); "
+            f"delete its row from {STATE_TABLE} to sync calls again from scratch"
+        )
+    return to
+
+
 def _windows(state: State) -> list[Window] | None:
     run = state.get("run")
     if not isinstance(run, dict):
@@ -103,11 +123,14 @@ def plan_calls(
     its upper bound); ``since`` re-reads from that time; otherwise the run starts ``lag``
     seconds before the last run's upper bound, or at the retention horizon the first time.
     Nothing older than ``now - RETENTION`` is asked for.
+
+    Raises:
+        SinkError: when ``state`` holds an interrupted run without a valid upper bound.
     """
     horizon = now - RETENTION
     previous = _windows(state) if state and since is None else None
     if previous is not None:
-        old_to = int(state["run"]["to"]) if state else now
+        old_to = _run_to(state) if state else now
         pending = [w for w in previous if not w.done]
         for w in pending:
             w.pos = max(w.pos, horizon)
