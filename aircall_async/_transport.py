@@ -85,11 +85,7 @@ async def exchange(
             allow_redirects=False,
         ) as response:
             declared = response.content_length
-            if (
-                declared is not None
-                and declared <= max_body_size
-                and response.headers.get("Content-Encoding", "identity") == "identity"
-            ):
+            if declared is not None and declared <= max_body_size and _identity(response):
                 # The parser never reads past Content-Length: the common case, read at once.
                 # (Not a compressed body: aiohttp inflates it, so its length says nothing.)
                 raw = await response.read()
@@ -119,6 +115,7 @@ async def _read_capped(
 
 
 def _identity(response: aiohttp.ClientResponse) -> bool:
+    """True when the body is not compressed: its ``Content-Length`` is then its size."""
     return response.headers.get("Content-Encoding", "identity") == "identity"
 
 

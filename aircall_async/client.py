@@ -130,9 +130,12 @@ class AircallClient(ClientResources):
         basic = api_id is not None or api_token is not None
         if basic and access_token is not None:
             raise ValueError("give either api_id and api_token, or access_token, not both")
-        for name, value in (("api_id", api_id), ("api_token", api_token)):
+        for name, value in (
+            ("api_id", api_id),
+            ("api_token", api_token),
+            ("access_token", access_token),
+        ):
             _check_credential(name, value)
-        _check_credential("access_token", access_token)
         if basic:
             if not api_id or not api_token:
                 raise ValueError("Basic auth needs both api_id and api_token")

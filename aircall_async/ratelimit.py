@@ -56,8 +56,11 @@ def _positive(instance: object, attribute: attrs.Attribute[Any], value: float) -
     # (not ``value <= 0``: NaN compares false to everything and would pass it)
     if not (value > 0 and math.isfinite(value)):
         raise ValueError(f"{attribute.name} must be a positive finite number, got {value!r}")
-    if attribute.name == "limit" and value > _MAX_LIMIT:
-        raise ValueError(f"limit must be at most {_MAX_LIMIT:,}, got {value!r}")
+
+
+def _not_absurd(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if value > _MAX_LIMIT:
+        raise ValueError(f"{attribute.name} must be at most {_MAX_LIMIT:,}, got {value!r}")
 
 
 @attrs.frozen
@@ -72,7 +75,7 @@ class RateLimit:
             is over a billion.
     """
 
-    limit: int = attrs.field(default=60, validator=_positive)
+    limit: int = attrs.field(default=60, validator=[_positive, _not_absurd])
     per: float = attrs.field(default=60.0, validator=_positive)
 
 

@@ -525,7 +525,7 @@ def test_the_log_never_lets_more_than_the_budget_start_in_any_window(
     # budget in force of starts.
     budget = limit if raise_by is None else limit + raise_by
     starts = starts_under_the_log(limit, None if raise_by is None else budget, durations)
-    assert len(starts) == len(durations)
+    assert len(starts) == len(durations)  # every request started (a count: the clock is manual)
     for first in starts:
         in_window = [s for s in starts if first <= s < first + 10.0]
         assert len(in_window) <= budget, (starts, budget)

@@ -56,11 +56,18 @@ def parse_state(text: str | None, key: str, where: str) -> dict[str, Any] | None
     except ValueError:  # (json.JSONDecodeError, and a number too large for Python)
         value = None
     if not isinstance(value, dict):
-        raise SinkError(
-            f"the stored state of {key!r} in {where} is corrupt (not a JSON object); "
-            f"delete its row from {STATE_TABLE} to sync it again from scratch"
-        )
+        raise corrupt_state(key, "not a JSON object", where)
     return value
+
+
+def corrupt_state(key: str, problem: str, where: str = "") -> SinkError:
+    """The error for the stored state of ``key`` found corrupt (``problem`` says how), with
+    the way out: the state is never guessed, since a guess could re-read or skip data."""
+    place = f" in {where}" if where else ""
+    return SinkError(
+        f"the stored state of {key!r}{place} is corrupt ({problem}); "
+        f"delete its row from {STATE_TABLE} to sync it again from scratch"
+    )
 
 
 class Sink(Protocol):

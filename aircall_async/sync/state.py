@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from .sinks import STATE_TABLE, SinkError
+from .sinks import corrupt_state
 
 __all__ = [
     "DEFAULT_LAG",
@@ -96,10 +96,7 @@ def _run_to(state: State) -> int:
     if isinstance(to, float) and to.is_integer():  # 1e9 (1e400 is inf: refused)
         to = int(to)
     if not isinstance(to, int) or isinstance(to, bool):
-        raise SinkError(
-            "the stored state of 'calls' is corrupt (its run has no integer 'to'); "
-            f"delete its row from {STATE_TABLE} to sync calls again from scratch"
-        )
+        raise corrupt_state("calls", "its run has no integer 'to'")
     return to
 
 
